@@ -1,0 +1,79 @@
+"""The ``pyramid-sym`` command line.
+
+Each sub-command lives in a module ``pyramid_sym/cli/cmd_<name>.py`` that defines
+``NAME`` (the sub-command), ``HELP`` (one line), ``ORDER`` (position in ``--help``),
+``add_arguments(parser)`` and ``run(args) -> int``.  Modules are found by name, so a
+new command needs no edit here.  Command modules import heavy libraries inside
+``run`` only, to keep start-up fast.
+
+Exit status, for every command: 0 success, 1 a check failed (a claim without its
+expected verdict, a refuted identity), 2 bad usage or bad input (one sentence on
+stderr, never a traceback), 3 undecided (``check``: unknown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from ..errors import PyramidSymError
+
+__all__ = ["main", "EXIT_OK", "EXIT_FAIL", "EXIT_USAGE", "EXIT_UNKNOWN"]
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
+PROG = "pyramid-sym"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one sentence and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        msg = message[0].upper() + message[1:] if message else "bad usage"
+        if not msg.endswith("."):
+            msg += "."
+        sys.stderr.write(f"{self.prog}: error: {msg} See '{self.prog} --help'.\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _commands():
+    mods = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("cmd_"):
+            mods.append(importlib.import_module(f"{__name__}.{info.name}"))
+    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Symbolic derivation and verification of Pyramidal Flow Matching's jump-point re-noising.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for mod in _commands():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args._run(args) or 0)
+    except PyramidSymError as exc:
+        sys.stderr.write(f"{PROG} {args.command}: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG} {args.command}: interrupted.\n")
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
