@@ -94,6 +94,8 @@ class Interval:
         if self.is_point:
             return [self.lo]
         lo, hi = self.lo, self.hi
+        if lo.is_infinite or hi.is_infinite:
+            return self._unbounded_witness_values()
         width = hi - lo
         vals: list[sympy.Rational] = []
         if not self.lo_open:
@@ -113,6 +115,25 @@ class Interval:
                 out.append(v)
         return out
 
+    def _unbounded_witness_values(self) -> list[sympy.Rational]:
+        """Witnesses on a half-line or the whole line: near the finite end and far out, at several scales."""
+        steps = [sympy.Rational(1, 10**k) for k in (40, 20, 8, 3)] + [sympy.Rational(1, 2), 1, 2, 7, 10, 1000, 10**8, 10**20]
+        vals = []
+        if not self.lo.is_infinite:
+            if not self.lo_open:
+                vals.append(self.lo)
+            vals.extend(self.lo + d for d in steps)
+        if not self.hi.is_infinite:
+            if not self.hi_open:
+                vals.append(self.hi)
+            vals.extend(self.hi - d for d in steps)
+        if self.lo.is_infinite and self.hi.is_infinite:
+            vals.extend([sympy.Integer(0)] + [d for d in steps] + [-d for d in steps])
+        out = []
+        for v in vals:
+            if v not in out and self.contains(v):
+                out.append(v)
+        return out
 
 @dataclass(frozen=True)
 class Domain:
