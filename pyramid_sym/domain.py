@@ -106,7 +106,8 @@ class Interval:
             d = width * sympy.Rational(1, 10**k)
             vals.extend([lo + d, hi - d])
         # interior: Chebyshev-like rational nodes
-        for num, den in ((1, 7), (2, 7), (1, 2), (3, 5), (6, 7), (1, 3), (5, 6), (1, 11)):
+        for num, den in ((1, 7), (2, 7), (1, 2), (3, 5), (6, 7), (1, 3), (5, 6), (1, 11),
+                         (3, 13), (9, 13), (10, 11), (1, 97), (96, 97), (2, 3), (1, 5), (4, 5)):
             vals.append(lo + width * sympy.Rational(num, den))
         out, seen = [], set()
         for v in vals:

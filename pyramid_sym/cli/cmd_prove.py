@@ -1,0 +1,95 @@
+"""``pyramid-sym prove``: decide every ledger claim and compare with its expected verdict."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+NAME = "prove"
+HELP = "decide every ledger claim (paper, code, article) and check each reaches its expected verdict"
+DESCRIPTION = (
+    "Decide every claim of the ledger with the sound prover: 'proved' carries a symbolic certificate and "
+    "agreement at >= 20 points at >= 50 digits; 'refuted' carries a counterexample. Exit 0 iff every claim "
+    "has its expected verdict, 1 otherwise, 2 for bad usage."
+)
+ORDER = 10
+
+
+def add_arguments(p):
+    p.add_argument("--claim", action="append", metavar="ID", help="decide only this claim (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--list", action="store_true", help="list the claim ids and statements, decide nothing")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print each claim's certificate, side conditions, witnesses and counterexample")
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _table(results) -> str:
+    cols = [("id", 38), ("source", 26), ("statement", 52), ("verdict", 8), ("expected", 8), ("method", 30),
+            ("s", 6)]
+    head = "  ".join(f"{name:<{w}}" for name, w in cols)
+    lines = [head, "-" * len(head)]
+    for r in results:
+        mark = "" if r.ok else "  <-- NOT AS EXPECTED"
+        row = [r.claim.id, r.claim.source, r.claim.statement, r.verdict, r.claim.expected, r.method,
+               f"{r.seconds:.3f}"]
+        lines.append("  ".join(f"{_short(v, w):<{w}}" for v, (_, w) in zip(row, cols)) + mark)
+    return "\n".join(lines)
+
+
+def _article_errors(results) -> list[str]:
+    out = []
+    for r in results:
+        if not r.claim.id.startswith("article.") or r.verdict != "refuted":
+            continue
+        under = r.holds_under
+        fix = f"holds after: {'; or '.join(under)}" if under else "no re-reading tried makes it hold"
+        out.append(f"  {r.claim.id}: wrong as written ({r.claim.note or r.claim.statement}); {fix}")
+    return out
+
+
+def run(args) -> int:
+    t0 = time.perf_counter()
+    from ..ledger import all_claims, get_claim, run_ledger
+
+    if args.list:
+        claims = all_claims() if not args.claim else [get_claim(c) for c in args.claim]
+        for c in claims:
+            print(f"{c.id:<44} {c.expected:<8} {c.statement}")
+        return 0
+    results = run_ledger(args.claim)
+    ok = all(r.ok for r in results)
+    total = time.perf_counter() - t0
+    if args.json:
+        json.dump({"ok": ok, "seconds": round(total, 3), "claims": [r.to_json() for r in results]},
+                  sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0 if ok else 1
+    print(_table(results))
+    errors = _article_errors(results)
+    if errors:
+        print("\nThe article's errors, named:")
+        print("\n".join(errors))
+    if args.verbose:
+        for r in results:
+            print(f"\n== {r.claim.id} [{r.verdict}] {r.claim.statement}")
+            for c in r.certificate:
+                print(f"   certificate: {c}")
+            for c in r.side_conditions:
+                print(f"   side condition: {c}")
+            if r.witnesses:
+                print(f"   witnesses: {r.witnesses.get('points')} points at {r.witnesses.get('dps')} digits")
+            if r.counterexample:
+                print(f"   counterexample: {r.counterexample}")
+            for rel in r.relabellings:
+                print(f"   re-read ({rel['relabelling']}): {rel['verdict']}")
+            if r.note:
+                print(f"   note: {r.note}")
+    n_ok = sum(r.ok for r in results)
+    print(f"\n{len(results)} claims, {n_ok} with their expected verdict, "
+          f"{len(results) - n_ok} not; {total:.2f} s")
+    return 0 if ok else 1

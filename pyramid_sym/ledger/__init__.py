@@ -1,0 +1,147 @@
+"""The claim ledger: every claim about the paper, the code and the article, with its expected verdict.
+
+Claims come from the modules ``claims_<topic>.py`` of this package (found by
+name, ordered by their ``ORDER``); each defines ``claims() -> list[Claim]``.
+:func:`run_ledger` decides them all with :mod:`pyramid_sym.prover`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError
+from ._claim import Claim, Relabelling
+
+__all__ = ["Claim", "Relabelling", "ClaimResult", "all_claims", "get_claim", "run_claim", "run_ledger",
+           "ClaimNotFound"]
+
+
+class ClaimNotFound(UsageError):
+    """An unknown claim id."""
+
+
+def _providers():
+    mods = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("claims_"):
+            mods.append(importlib.import_module(f"{__name__}.{info.name}"))
+    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def all_claims() -> list[Claim]:
+    """Every ledger claim, in ledger order; ids are unique."""
+    out, seen = [], set()
+    for mod in _providers():
+        for c in mod.claims():
+            if c.id in seen:
+                raise ValueError(f"claim id {c.id} is defined twice.")
+            seen.add(c.id)
+            out.append(c)
+    return out
+
+
+def get_claim(claim_id: str) -> Claim:
+    claims = all_claims()
+    for c in claims:
+        if c.id == claim_id:
+            return c
+    close = [c.id for c in claims if claim_id.lower() in c.id.lower()][:5]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ClaimNotFound(
+        f"there is no claim {claim_id!r}{hint}; 'pyramid-sym prove --list' lists the {len(claims)} claim ids."
+    )
+
+
+@dataclass
+class ClaimResult:
+    """A claim, its verdict and everything that supports it."""
+
+    claim: Claim
+    verdict: str
+    method: str
+    seconds: float
+    certificate: list[str] = field(default_factory=list)
+    side_conditions: list[str] = field(default_factory=list)
+    witnesses: dict[str, Any] = field(default_factory=dict)
+    counterexample: dict[str, Any] | None = None
+    note: str = ""
+    relabellings: list[dict[str, Any]] = field(default_factory=list)
+    parts: list["ClaimResult"] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == self.claim.expected
+
+    @property
+    def holds_under(self) -> list[str]:
+        return [r["relabelling"] for r in self.relabellings if r["verdict"] == "proved"]
+
+    def to_json(self) -> dict[str, Any]:
+        d = {
+            "id": self.claim.id,
+            "source": self.claim.source,
+            "statement": self.claim.statement,
+            "verdict": self.verdict,
+            "expected": self.claim.expected,
+            "ok": self.ok,
+            "method": self.method,
+            "seconds": round(self.seconds, 4),
+            "counterexample": self.counterexample,
+            "domain": self.claim.domain.to_json(),
+            "certificate": self.certificate,
+            "side_conditions": self.side_conditions,
+            "witnesses": self.witnesses,
+            "note": self.note or self.claim.note,
+        }
+        if self.relabellings:
+            d["relabellings"] = self.relabellings
+            d["holds_under"] = self.holds_under
+        if self.parts:
+            d["parts"] = [p.to_json() for p in self.parts]
+        return d
+
+
+def _prove(claim: Claim):
+    from .. import prover
+
+    if claim.kind == "identity":
+        return prover.prove_identity(claim.lhs, claim.rhs, claim.domain, statement=claim.statement)
+    if claim.kind == "sign":
+        return prover.prove_sign(claim.expr, claim.domain, claim.relation, statement=claim.statement)
+    if claim.kind == "psd":
+        return prover.prove_psd(claim.matrix, claim.domain, statement=claim.statement)
+    raise ValueError(f"claim {claim.id}: kind {claim.kind} is not decided by a single proof")
+
+
+def run_claim(claim: Claim) -> ClaimResult:
+    """Decide one claim (and its parts / re-readings) with the prover."""
+    t0 = time.perf_counter()
+    if claim.kind == "all":
+        parts = [run_claim(p) for p in claim.parts]
+        verdicts = [p.verdict for p in parts]
+        verdict = ("proved" if all(v == "proved" for v in verdicts)
+                   else "refuted" if any(v == "refuted" for v in verdicts) else "unknown")
+        cert = [f"{p.claim.id}: {p.verdict} ({p.method})" for p in parts]
+        return ClaimResult(claim, verdict, f"conjunction of {len(parts)} claims", time.perf_counter() - t0,
+                           certificate=cert, note=claim.note, parts=parts)
+    r = _prove(claim)
+    res = ClaimResult(claim, r.verdict, r.method, 0.0, certificate=r.certificate,
+                      side_conditions=r.side_conditions, witnesses=r.witnesses,
+                      counterexample=r.counterexample, note=r.note or claim.note)
+    if claim.relabellings and r.verdict != "proved":
+        for rel in claim.relabellings:
+            rr = _prove(rel.claim)
+            res.relabellings.append({"relabelling": rel.name, "verdict": rr.verdict, "method": rr.method,
+                                     "counterexample": rr.counterexample})
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def run_ledger(claim_ids: list[str] | None = None) -> list[ClaimResult]:
+    """Decide every claim (or the named ones), in ledger order."""
+    claims = all_claims() if not claim_ids else [get_claim(cid) for cid in claim_ids]
+    return [run_claim(c) for c in claims]
