@@ -26,6 +26,9 @@ from ._result import Unsupported
 
 __all__ = ["Radical", "AlgebraicContext"]
 
+# (radicand, root index, domain) -> (sign, constant, signed factors) or the Unsupported it raised
+_SPLIT_CACHE: dict = {}
+
 
 @dataclass(frozen=True)
 class Radical:
@@ -113,6 +116,30 @@ class AlgebraicContext:
 
     def _radical(self, base: sympy.Expr, p: int, q: int) -> sympy.Expr:
         """``base**(p/q)`` over basic radicals; ``base`` is a rational function of the domain variables."""
+        key = (base, q, self.domain)
+        if key not in _SPLIT_CACHE:
+            try:
+                _SPLIT_CACHE[key] = self._split(base, q)
+            except Unsupported as exc:
+                _SPLIT_CACHE[key] = exc
+        split = _SPLIT_CACHE[key]
+        if isinstance(split, Unsupported):
+            raise split
+        sign, const, signed = split
+        out = sympy.Integer(sign)
+        if const == 0:
+            return sympy.Integer(0)
+        for f, k, strict, reason in signed:
+            a, b = divmod(k * p, q)
+            term = f ** a
+            if b:
+                rad = self._new_radical(f, q, strict, reason)
+                term *= rad.symbol ** b
+            out *= term
+        return out
+
+    def _split(self, base: sympy.Expr, q: int):
+        """Factor a radicand into signed irreducible factors and primes (cached: it depends on base, q, domain)."""
         from ._sign import sign_of_polynomial
 
         num, den = sympy.fraction(sympy.together(base))
@@ -143,27 +170,19 @@ class AlgebraicContext:
             if k < 0 and not strict:
                 raise Unsupported(f"the radicand factor {f} may vanish on the domain, in a denominator")
             signed.append((f, k, strict, reason))
+        sign = 1
         if const < 0:
             if q % 2 == 1:
-                out = -out
-                const = -const
+                sign, const = -1, -const
             else:
                 raise Unsupported(f"the radicand {base} is negative on the domain: the expression is not real")
-        if const == 0:
-            return sympy.Integer(0)
-        # the rational constant: one basic radical per prime
-        cn, cd = sympy.fraction(const)
-        for part, mult in ((cn, 1), (cd, -1)):
-            for prime, k in sympy.factorint(int(part)).items():
-                signed.append((sympy.Integer(prime), k * mult, True, "a prime"))
-        for f, k, strict, reason in signed:
-            a, b = divmod(k * p, q)
-            term = f ** a
-            if b:
-                rad = self._new_radical(f, q, strict, reason if reason != "a prime" else f"{f} is a prime")
-                term *= rad.symbol ** b
-            out *= term
-        return out
+        if const != 0:
+            # the rational constant: one basic radical per prime
+            cn, cd = sympy.fraction(const)
+            for part, mult in ((cn, 1), (cd, -1)):
+                for prime, k in sympy.factorint(int(part)).items():
+                    signed.append((sympy.Integer(prime), k * mult, True, f"{prime} is a prime"))
+        return sign, const, signed
 
     # ------------------------------------------------------------------ reduction
     def reduce(self, poly_expr: sympy.Expr) -> sympy.Expr:

@@ -234,9 +234,21 @@ def sign_of_polynomial(f, ctx: AlgebraicContext) -> tuple[str, str] | None:
     key = ("poly", f)
     if key in ctx._sign_cache:
         return ctx._sign_cache[key]
-    res = _sign_of_polynomial(f, ctx)
+    rads = ctx.radical_symbols
+    pure = not any(s in rads for s in f.free_symbols)
+    gkey = (f, ctx.domain)
+    if pure and gkey in _POLY_CACHE:
+        res = _POLY_CACHE[gkey]
+    else:
+        res = _sign_of_polynomial(f, ctx)
+        if pure:
+            _POLY_CACHE[gkey] = res
     ctx._sign_cache[key] = res
     return res
+
+
+# signs of polynomials in the domain variables alone depend only on (polynomial, domain)
+_POLY_CACHE: dict = {}
 
 
 def _sign_of_polynomial(f, ctx: AlgebraicContext):

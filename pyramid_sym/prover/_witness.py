@@ -36,7 +36,8 @@ class Evaluator:
     def __init__(self, symbols, exprs):
         self.symbols = tuple(symbols)
         self.exprs = list(exprs)
-        self._f = sympy.lambdify(self.symbols, self.exprs, modules="mpmath") if self.exprs else None
+        self._f = (sympy.lambdify(self.symbols, self.exprs, modules="mpmath", docstring_limit=0)
+                   if self.exprs else None)
 
     def __call__(self, point: dict, dps: int):
         with mpmath.workdps(dps):

@@ -1,0 +1,74 @@
+"""The ledger: every claim reaches its expected verdict, with the evidence a verdict requires."""
+
+import pytest
+import sympy
+
+from pyramid_sym.ledger import all_claims, get_claim, run_claim, run_ledger, ClaimNotFound
+from pyramid_sym.prover import MIN_WITNESSES
+
+RESULTS = {r.claim.id: r for r in run_ledger()}
+
+
+def _leaves(r):
+    if r.parts:
+        for p in r.parts:
+            yield from _leaves(p)
+    else:
+        yield r
+
+
+def test_ids_unique_and_sourced():
+    claims = all_claims()
+    assert len({c.id for c in claims}) == len(claims)
+    assert all(c.source and c.statement for c in claims)
+
+
+@pytest.mark.parametrize("cid", sorted(RESULTS))
+def test_claim_has_expected_verdict_and_evidence(cid):
+    r = RESULTS[cid]
+    assert r.verdict == r.claim.expected, f"{cid}: {r.verdict} ({r.note})"
+    for leaf in _leaves(r):
+        if leaf.verdict == "proved":
+            assert leaf.certificate, f"{leaf.claim.id}: proved without a certificate"
+            free = [s for s, iv in leaf.claim.domain if not iv.is_point]
+            if free:
+                assert leaf.witnesses["points"] >= MIN_WITNESSES
+                assert leaf.witnesses["dps"] >= 50
+        if leaf.verdict == "refuted":
+            pt = leaf.counterexample["point"]
+            for sym, iv in leaf.claim.domain:
+                if not iv.is_point:
+                    assert iv.contains(sympy.Rational(pt[str(sym)]))
+
+
+def test_paper_and_code_agree_for_general_gamma():
+    must = ["paper.25-solves-23", "paper.25-solves-24", "paper.26-is-25-at-minus-third",
+            "paper.27-is-20-with-26", "paper.rollback", "code.corrected-start-is-inverse-of-25",
+            "code.round-trip-s", "code.round-trip-e", "code.alpha-is-scale", "code.beta-is-alpha-25",
+            "code.block-covariance-is-sigma-prime", "code.one-third-form"]
+    for cid in must:
+        assert RESULTS[cid].verdict == "proved", cid
+    # general gamma, not only -1/3
+    assert not RESULTS["code.round-trip-s"].claim.domain[sympy.Symbol("gamma", real=True)].is_point
+
+
+def test_article_errors_are_named():
+    for cid in ("article.A8", "article.A9"):
+        assert RESULTS[cid].verdict == "refuted"
+        assert "swap e_{k+1} and s_k" in RESULTS[cid].holds_under
+        assert "flip the sign of gamma" not in RESULTS[cid].holds_under
+    assert "invert the ratio e/s_k" in RESULTS["article.A10"].holds_under
+    for cid in ("article.A1", "article.A2", "article.A3", "article.A4", "article.A5", "article.A6",
+                "article.A7", "article.A11", "article.A12"):
+        assert RESULTS[cid].verdict == "proved", cid
+    assert len([c for c in RESULTS if c.startswith("article.A")]) == 12
+
+
+def test_unknown_claim_id_is_a_usage_error():
+    with pytest.raises(ClaimNotFound, match="no claim 'no-such-claim'"):
+        get_claim("no-such-claim")
+
+
+def test_single_claim_runs_alone():
+    r = run_claim(get_claim("paper.rollback"))
+    assert r.ok and r.seconds > 0
