@@ -45,7 +45,10 @@ def _prepare(domain: Domain, *exprs):
     out = []
     for e in exprs:
         e = sympy.sympify(e)
-        out.append(e.xreplace(fixed) if fixed else e)
+        e = e.xreplace(fixed) if fixed else e
+        # floats become their exact binary value: no rounded arithmetic inside a certificate
+        floats = {f: sympy.Rational(*float(f).as_integer_ratio()) for f in e.atoms(sympy.Float)}
+        out.append(e.xreplace(floats) if floats else e)
     undeclared = set()
     for e in out:
         undeclared |= {s for s in e.free_symbols if s not in free}
