@@ -72,3 +72,11 @@ def test_unknown_claim_id_is_a_usage_error():
 def test_single_claim_runs_alone():
     r = run_claim(get_claim("paper.rollback"))
     assert r.ok and r.seconds > 0
+
+
+def test_parallel_and_serial_runs_agree():
+    serial = run_ledger(jobs=1)
+    parallel = run_ledger(jobs=2)
+    assert [r.claim.id for r in serial] == [r.claim.id for r in parallel]
+    assert [r.verdict for r in serial] == [r.verdict for r in parallel]
+    assert [r.certificate for r in serial] == [r.certificate for r in parallel]

@@ -117,17 +117,26 @@ def _prove(claim: Claim):
     raise ValueError(f"claim {claim.id}: kind {claim.kind} is not decided by a single proof")
 
 
-def run_claim(claim: Claim) -> ClaimResult:
-    """Decide one claim (and its parts / re-readings) with the prover."""
+def run_claim(claim: Claim, _memo: dict | None = None) -> ClaimResult:
+    """Decide one claim (and its parts / re-readings) with the prover.
+
+    ``_memo`` shares results between claims of one run: a part that is also a
+    claim of its own (the code claims inside A6 and A12) is decided once.
+    """
+    memo = {} if _memo is None else _memo
+    if claim.id in memo:
+        return memo[claim.id]
     t0 = time.perf_counter()
     if claim.kind == "all":
-        parts = [run_claim(p) for p in claim.parts]
+        parts = [run_claim(p, memo) for p in claim.parts]
         verdicts = [p.verdict for p in parts]
         verdict = ("proved" if all(v == "proved" for v in verdicts)
                    else "refuted" if any(v == "refuted" for v in verdicts) else "unknown")
         cert = [f"{p.claim.id}: {p.verdict} ({p.method})" for p in parts]
-        return ClaimResult(claim, verdict, f"conjunction of {len(parts)} claims", time.perf_counter() - t0,
-                           certificate=cert, note=claim.note, parts=parts)
+        res = ClaimResult(claim, verdict, f"conjunction of {len(parts)} claims", time.perf_counter() - t0,
+                          certificate=cert, note=claim.note, parts=parts)
+        memo[claim.id] = res
+        return res
     r = _prove(claim)
     res = ClaimResult(claim, r.verdict, r.method, 0.0, certificate=r.certificate,
                       side_conditions=r.side_conditions, witnesses=r.witnesses,
@@ -138,10 +147,76 @@ def run_claim(claim: Claim) -> ClaimResult:
             res.relabellings.append({"relabelling": rel.name, "verdict": rr.verdict, "method": rr.method,
                                      "counterexample": rr.counterexample})
     res.seconds = time.perf_counter() - t0
+    memo[claim.id] = res
     return res
 
 
-def run_ledger(claim_ids: list[str] | None = None) -> list[ClaimResult]:
-    """Decide every claim (or the named ones), in ledger order."""
+# ----------------------------------------------------------------------------- parallel run
+_JOB: list[Claim] = []
+
+
+def _detach(res: ClaimResult) -> ClaimResult:
+    """A copy without the claim objects (SymPy trees are slow to pickle); the parent re-attaches them."""
+    out = ClaimResult(res.claim.id, res.verdict, res.method, res.seconds, res.certificate, res.side_conditions,
+                      res.witnesses, res.counterexample, res.note, res.relabellings,
+                      [_detach(p) for p in res.parts])
+    return out
+
+
+def _attach(res: ClaimResult, by_id: dict[str, Claim]) -> ClaimResult:
+    res.claim = by_id[res.claim]
+    for p in res.parts:
+        _attach(p, by_id)
+    return res
+
+
+def _worker(index: int) -> tuple[int, ClaimResult]:
+    return index, _detach(run_claim(_JOB[index]))
+
+
+def _index_claims(claims, by_id=None) -> dict[str, Claim]:
+    by_id = {} if by_id is None else by_id
+    for c in claims:
+        by_id[c.id] = c
+        _index_claims(c.parts, by_id)
+    return by_id
+
+
+def _workers(n_claims: int) -> int:
+    import os
+
+    env = os.environ.get("PYRAMID_SYM_JOBS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise UsageError(f"PYRAMID_SYM_JOBS={env!r} is not a whole number; set it to 1, 2, ... or unset it.")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if n_claims < 16 else min(cpus, 4)
+
+
+def run_ledger(claim_ids: list[str] | None = None, *, jobs: int | None = None) -> list[ClaimResult]:
+    """Decide every claim (or the named ones), in ledger order.
+
+    With more than one job (default: one per available core, up to 4, when there are
+    at least 16 claims; ``PYRAMID_SYM_JOBS`` overrides) the claims are decided in
+    forked worker processes; results are identical to a serial run.
+    """
+    global _JOB
     claims = all_claims() if not claim_ids else [get_claim(cid) for cid in claim_ids]
-    return [run_claim(c) for c in claims]
+    jobs = _workers(len(claims)) if jobs is None else jobs
+    import multiprocessing as mp
+
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        memo: dict = {}
+        return [run_claim(c, memo) for c in claims]
+    _JOB = claims
+    by_id = _index_claims(claims)
+    out: list[ClaimResult | None] = [None] * len(claims)
+    # the costliest claims first, so that the two workers finish together
+    order = sorted(range(len(claims)), key=lambda i: claims[i].kind != "all")
+    with mp.get_context("fork").Pool(jobs) as pool:
+        for i, res in pool.imap_unordered(_worker, order, chunksize=1):
+            out[i] = _attach(res, by_id)
+    _JOB = []
+    return out  # type: ignore[return-value]
