@@ -235,6 +235,10 @@ def parse_number(text: str) -> sympy.Rational:
             f"{text!r} is not a number; write an integer, a decimal or a fraction such as 1/3 or -1/3."
         )
     sign, a, ea, b, eb = m.groups()
+    if len(text) > 200 or abs(int(ea or 0)) > 400 or abs(int(eb or 0)) > 400:
+        raise DomainError(
+            f"{text[:40]!r} is too long or has a decimal exponent beyond +-400; give a value such as 2.5e-3."
+        )
     num = sympy.Rational(a) * sympy.Integer(10) ** int(ea or 0)
     if b is not None:
         den = sympy.Rational(b) * sympy.Integer(10) ** int(eb or 0)
