@@ -1,0 +1,91 @@
+"""Every notebook of notebooks/ (jupytext py:percent) runs top to bottom in a kernel of this interpreter.
+
+A notebook fails the test when any cell raises, which includes the assertions each
+notebook makes about what it shows.  The kernel is pinned to ``sys.executable`` through
+a kernelspec written to a temporary folder, so that a ``python3`` kernel of another
+installation can never be picked up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+jupytext = pytest.importorskip("jupytext")
+nbclient = pytest.importorskip("nbclient")
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("ipykernel")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
+KERNEL = "pyramid-sym-tests"
+CELL_TIMEOUT_S = 300  # a hang guard only (each notebook runs in well under a minute); not a timing assertion
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory):
+    """A kernelspec named KERNEL whose argv starts this very interpreter."""
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    spec.joinpath("kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "pyramid-sym tests", "language": "python"}))
+    # kernelspec search path, and private runtime / IPython folders (CI may have no writable home)
+    env = {"JUPYTER_PATH": str(root) + (os.pathsep + os.environ["JUPYTER_PATH"] if os.environ.get("JUPYTER_PATH") else ""),
+           "JUPYTER_RUNTIME_DIR": str(root / "runtime"), "IPYTHONDIR": str(root / "ipython")}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield KERNEL
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _execute(nb, kernel_name, cwd: Path):
+    client = nbclient.NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT_S,
+                                     resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def _stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def test_the_numbered_notebooks_exist():
+    names = [p.name[:2] for p in NOTEBOOKS]
+    for required in ("01", "02", "03", "04"):
+        assert required in names, f"notebook {required}_*.py is missing from notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_asserts(path, kernel_name):
+    nb = jupytext.read(path)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "assert " in code, f"{path.name} shows results without asserting any of them"
+    assert any(c.cell_type == "markdown" for c in nb.cells)
+    # first cell: report the interpreter, to prove the kernel is this one
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
+    _execute(nb, kernel_name, NOTEBOOK_DIR)
+    assert _stdout(nb.cells[0]).strip() == sys.executable
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    rendered = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert "text/latex" in rendered or "text/markdown" in rendered, f"{path.name} renders no math"
+
+
+def test_a_failing_assertion_fails_the_run(kernel_name, tmp_path):
+    """The runner is not vacuous: a notebook whose assertion fails raises."""
+    nb = jupytext.reads("# %%\nx = 1\n\n# %%\nassert x == 2, 'deliberate'\n", fmt="py:percent")
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="deliberate"):
+        _execute(nb, kernel_name, tmp_path)
