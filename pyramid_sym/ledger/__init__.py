@@ -45,6 +45,12 @@ def all_claims() -> list[Claim]:
 
 
 def get_claim(claim_id: str) -> Claim:
+    """The claim with this id; an unknown or malformed id is a one-sentence usage error."""
+    if not isinstance(claim_id, str) or not claim_id.strip():
+        raise ClaimNotFound(
+            f"{claim_id!r} is not a claim id; give a name such as paper.rollback "
+            "('pyramid-sym prove --list' lists them)."
+        )
     claims = all_claims()
     for c in claims:
         if c.id == claim_id:
