@@ -204,7 +204,10 @@ class Domain:
         n = max(len(v) for v in values)
         pts: list[tuple] = []
         # diagonal sweeps with different strides, so that pairs are mixed
-        for stride in (1, 2):
+        key = (self, minimum)
+        if key in _WITNESS_CACHE:
+            return [dict(p) for p in _WITNESS_CACHE[key]]
+        for stride in (1,):
             for i in range(n):
                 pts.append(tuple(v[(i * (j * stride + 1)) % len(v)] for j, v in enumerate(values)))
         # corners: the extreme witness values of every variable, all combinations
@@ -221,8 +224,17 @@ class Domain:
             if p not in seen:
                 seen.add(p)
                 out.append(dict(zip(syms, p)))
-        return out
+        if len(out) < minimum:  # a second sweep with another stride mixes the variables further
+            for i in range(n):
+                p = tuple(v[(i * (2 * j + 1) + 1) % len(v)] for j, v in enumerate(values))
+                if p not in seen:
+                    seen.add(p)
+                    out.append(dict(zip(syms, p)))
+        _WITNESS_CACHE[key] = out
+        return [dict(p) for p in out]
 
+
+_WITNESS_CACHE: dict = {}
 
 _NUMBER = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(?:/\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?)?\s*$")
 

@@ -147,7 +147,8 @@ def _sign_of_add(e, ctx: AlgebraicContext, depth: int):
         k = _add([p[0] for p in parts])
         if k is not None:
             return k, _uniq(sum((p[1] for p in parts), ()))
-    num, den = sympy.fraction(sympy.together(e))
+    has_den = any(p.exp.is_negative for p in e.atoms(sympy.Pow))
+    num, den = sympy.fraction(sympy.together(e)) if has_den else (e, sympy.Integer(1))
     if den != 1:
         sd = sign_of(den, ctx, depth)
         if sd is None or sd[0] not in (_POS, _NEG):
