@@ -59,7 +59,11 @@ SIGMA_OPEN = Interval.open(0, 1)
 
 def gamma_bound(block: int = BLOCK_2X2) -> sympy.Rational:
     """The paper's lower bound -1/(n-1) on gamma for blocks of n entries (Sigma' PSD)."""
-    if int(block) != block or block < 2:
+    try:
+        ok = not isinstance(block, bool) and float(block).is_integer() and block >= 2
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
         raise DomainError(f"a block has n >= 2 entries; got n = {block!r}. Use 2, 4 or 8.")
     return sympy.Rational(-1, int(block) - 1)
 

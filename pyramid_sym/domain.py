@@ -118,7 +118,8 @@ class Interval:
 
     def _unbounded_witness_values(self) -> list[sympy.Rational]:
         """Witnesses on a half-line or the whole line: near the finite end and far out, at several scales."""
-        steps = [sympy.Rational(1, 10**k) for k in (40, 20, 8, 3)] + [sympy.Rational(1, 2), 1, 2, 7, 10, 1000, 10**8, 10**20]
+        steps = [sympy.Rational(1, 10**k) for k in (40, 20, 8, 3)] + [
+            sympy.Rational(1, 2)] + [sympy.Integer(v) for v in (1, 2, 7, 10, 1000, 10**8, 10**20)]
         vals = []
         if not self.lo.is_infinite:
             if not self.lo_open:

@@ -429,7 +429,8 @@ class PyramidSchedule:
         f32 = np.float32
         # global table, float32 throughout: u_j = (T - j)/T, then the SD3 shift, then T sigma_j
         u = np.arange(T, 0, -1, dtype=f32) / f32(T)
-        sig = (f32(self.shift) * u) / (f32(1) + f32(self.shift - 1) * u)
+        with np.errstate(all="ignore"):  # a degenerate table is reported below as one sentence
+            sig = (f32(self.shift) * u) / (f32(1) + f32(self.shift - 1) * u)
         self.sigmas = sig.astype(f32, copy=False)
         self.timesteps = (self.sigmas * f32(T)).astype(f32, copy=False)
         # stage windows: float64 from float32 table entries
@@ -452,6 +453,10 @@ class PyramidSchedule:
             self.start_sigmas.append(start)
             self.end_sigmas.append(end)
         d = [s - e for s, e in zip(self.start_sigmas, self.end_sigmas)]
+        if not all(math.isfinite(x) and x > 0 for x in d):
+            raise InputError(
+                f"shift {_shown(self.shift)} collapses the float32 sigma table (a stage has no length once "
+                "rounded); give a shift between 1e-6 and 1e6, e.g. 1 (no shift) or 3.")
         self.timestep_ratios = [(float(lo), float(hi)) for lo, hi in stage_ratios(d)]
         # each stage: a float32 linspace of T + 1 points between two float32 table entries, last point dropped
         self._tps_ends = []

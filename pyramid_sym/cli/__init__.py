@@ -30,11 +30,21 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one sentence and exit status 2."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
+        # user text echoed in the message may hold newlines or control characters: keep it one line
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        if len(message) > 300:
+            message = message[:300] + "..."
         msg = message[0].upper() + message[1:] if message else "bad usage"
         if not msg.endswith("."):
             msg += "."
         sys.stderr.write(f"{self.prog}: error: {msg} See '{self.prog} --help'.\n")
         raise SystemExit(EXIT_USAGE)
+
+    def _get_values(self, action, arg_strings):
+        # argparse reads "--opt=--" as an empty list; an option that takes one value must get one
+        if action.nargs in (None, "?") and action.option_strings and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected a value, not '--'")
+        return super()._get_values(action, arg_strings)
 
 
 def _commands():

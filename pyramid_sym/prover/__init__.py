@@ -139,6 +139,8 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
     free, flat = _prepare(domain, *L, *R)
     pairs = list(dict.fromkeys(zip(flat[: len(L)], flat[len(L):])))
     res = ProofResult("unknown", "", statement=statement, domain=domain.to_json())
+    if _undefined(res, flat, t0):
+        return res
 
     # 1. independent numeric witnesses (may refute)
     ev = Evaluator(free.symbols, [p[0] for p in pairs] + [p[1] for p in pairs])
@@ -169,6 +171,18 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
                 dens = _denominators(l) + _denominators(r)
                 num, den = sympy.fraction(sympy.together(ctx.lift(l) - ctx.lift(r)))
                 nf = ctx.reduce(num)
+                if nf != 0 and not free.symbols and nf.is_Rational:
+                    # a closed statement whose difference is an exact nonzero rational: refuted exactly
+                    res.verdict = "refuted"
+                    res.method = "exact: lhs - rhs is a nonzero rational number"
+                    with mpmath.workdps(DPS):
+                        lv, rv = ev({}, DPS)[i], ev({}, DPS)[len(pairs) + i]
+                    res.counterexample = {"point": {}, "lhs": fmt(lv), "rhs": fmt(rv),
+                                          "difference": str(sympy.nsimplify(nf / den)) if den.is_Rational
+                                          else str(nf), "entry": i if len(pairs) > 1 else None,
+                                          "dps": "exact"}
+                    res.seconds = time.perf_counter() - t0
+                    return res
                 if nf != 0:
                     raise Unsupported(f"the numerator of lhs - rhs does not reduce to 0 modulo the radicals' "
                                       f"relations (normal form {_short(nf)})")
@@ -204,6 +218,17 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
     res.method = "radical normal form (Groebner) + sign certificates + mpmath witnesses"
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _undefined(res: ProofResult, exprs, t0) -> bool:
+    """A side that is undefined once the fixed values are substituted (1/0, 0/0) can be neither proved nor refuted."""
+    bad = [e for e in exprs if e.has(sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity)]
+    if not bad:
+        return False
+    res.verdict, res.method = "unknown", "undefined expression"
+    res.note = f"{_short(bad[0], 80)} is undefined (a division by zero or an infinity) at the fixed values"
+    res.seconds = time.perf_counter() - t0
+    return True
 
 
 def _refuted_identity(res: ProofResult, pairs, pt, c, t0) -> ProofResult:
@@ -258,6 +283,8 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
     t0 = time.perf_counter()
     free, (e,) = _prepare(domain, expr)
     res = ProofResult("unknown", "", statement=statement or f"{e} {_REL_TEXT[relation]}", domain=domain.to_json())
+    if _undefined(res, [e], t0):
+        return res
     ev = Evaluator(free.symbols, [e])
     pts = _witness_points(free)
     evaluated, worst = 0, None
@@ -343,6 +370,8 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "") -> ProofResult:
     free, entries = _prepare(domain, *list(M))
     M = sympy.ImmutableMatrix(M.rows, M.cols, entries)
     res = ProofResult("unknown", "", statement=statement or "matrix is positive semidefinite", domain=domain.to_json())
+    if _undefined(res, entries, t0):
+        return res
     if any(sympy.expand(M[i, j] - M[j, i]) != 0 for i in range(M.rows) for j in range(i)):
         res.note = "the matrix is not symmetric"
         res.seconds = time.perf_counter() - t0

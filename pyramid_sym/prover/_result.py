@@ -76,7 +76,7 @@ class ProofResult:
         if self.counterexample:
             ce = self.counterexample
             pt = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
-            lines.append(f"counterexample at {pt}:")
+            lines.append(f"counterexample at {pt}:" if pt else "counterexample (no free variables):")
             for key in ("lhs", "rhs", "value", "difference", "min_eigenvalue"):
                 if key in ce:
                     lines.append(f"  {key} = {ce[key]}")
