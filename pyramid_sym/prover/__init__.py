@@ -91,6 +91,34 @@ def _short(e, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
+def _unknown(res: ProofResult, t0: float, why: str) -> ProofResult:
+    res.verdict, res.method, res.note = "unknown", "no certificate; no counterexample found", why
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _conclude(res: ProofResult, t0: float, evaluated: int, free: Domain, method: str) -> ProofResult:
+    """'proved' once a certificate exists, provided enough witness points agreed."""
+    if evaluated < MIN_WITNESSES and free.symbols:
+        res.method = "certificate without enough witnesses"
+        res.note = f"only {evaluated} witness points could be evaluated (need {MIN_WITNESSES})"
+    else:
+        res.verdict, res.method = "proved", method
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _nonzero_denominators(exprs, ctx: AlgebraicContext) -> list[str]:
+    """A side condition per denominator of the expressions: each must have a strict sign on the domain."""
+    sides = []
+    for d in dict.fromkeys(x for e in exprs for x in _denominators(e)):
+        sd = sign_of(ctx.lift(d), ctx)
+        if sd is None or sd[0] not in ("pos", "neg"):
+            raise Unsupported(f"cannot show the denominator {d} is nonzero on the domain")
+        sides.append(f"{d} {'> 0' if sd[0] == 'pos' else '< 0'}: {explain(sd[1])}")
+    return sides
+
+
 # ----------------------------------------------------------------------------- identities
 def _rel(a, b):
     return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
@@ -166,9 +194,7 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
             if l == r:
                 cert.append(f"entry {i}: both sides are the same expression" if len(pairs) > 1 else
                             "both sides are the same expression")
-                dens = _denominators(l)
             else:
-                dens = _denominators(l) + _denominators(r)
                 num, den = sympy.fraction(sympy.together(ctx.lift(l) - ctx.lift(r)))
                 nf = ctx.reduce(num)
                 if nf != 0 and not free.symbols and nf.is_Rational:
@@ -190,21 +216,12 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
                 where = f"entry {i}: " if len(pairs) > 1 else ""
                 cert.append(f"{where}numerator of lhs - rhs ({n_terms} terms) reduces to 0 modulo "
                             f"{{{ctx.relation_text()}}}")
-            for d in dens:
-                sd = sign_of(ctx.lift(d), ctx)
-                if sd is None or sd[0] not in ("pos", "neg"):
-                    raise Unsupported(f"cannot show the denominator {d} is nonzero on the domain")
-                sides.append(f"{d} {'> 0' if sd[0] == 'pos' else '< 0'}: {explain(sd[1])}")
+            sides += _nonzero_denominators((l, r), ctx)
         res.certificate = [f"radical {n}" for n in ctx.notes] + cert
         res.side_conditions = list(dict.fromkeys(sides))
     except Unsupported as exc:
         return _search_or_unknown(res, ev, pairs, free, str(exc), t0)
 
-    if evaluated < MIN_WITNESSES and free.symbols:
-        res.note = f"only {evaluated} witness points could be evaluated (need {MIN_WITNESSES})"
-        res.method = "certificate without enough witnesses"
-        res.seconds = time.perf_counter() - t0
-        return res
     if not free.symbols:
         # a closed statement: confirm at a third, higher precision as its witness
         hi = ev({}, DPS_CONFIRM * 2)
@@ -214,10 +231,7 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofRes
             return res
         res.witnesses["points"] = 1
         res.witnesses["dps"] = f"{DPS}, {DPS_CONFIRM * 2}"
-    res.verdict = "proved"
-    res.method = "radical normal form (Groebner) + sign certificates + mpmath witnesses"
-    res.seconds = time.perf_counter() - t0
-    return res
+    return _conclude(res, t0, evaluated, free, "radical normal form (Groebner) + sign certificates + mpmath witnesses")
 
 
 def _undefined(res: ProofResult, exprs, t0) -> bool:
@@ -252,11 +266,7 @@ def _search_or_unknown(res, ev, pairs, free, why, t0):
         status, info = _compare(ev, len(pairs), pt)
         if status == "bad":
             return _refuted_identity(res, pairs, pt, info, t0)
-    res.verdict = "unknown"
-    res.method = "no certificate; no counterexample found"
-    res.note = why
-    res.seconds = time.perf_counter() - t0
-    return res
+    return _unknown(res, t0, why)
 
 
 # ----------------------------------------------------------------------------- signs
@@ -311,12 +321,7 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
                      "sample": [_point_json(p) for p in pts[:3]]}
     ctx = AlgebraicContext(free)
     try:
-        sides = []
-        for d in _denominators(e):
-            sd = sign_of(ctx.lift(d), ctx)
-            if sd is None or sd[0] not in ("pos", "neg"):
-                raise Unsupported(f"cannot show the denominator {d} is nonzero on the domain")
-            sides.append(f"{d} {'> 0' if sd[0] == 'pos' else '< 0'}: {explain(sd[1])}")
+        sides = _nonzero_denominators((e,), ctx)
         lifted = ctx.lift(e)
         sg = sign_of(lifted, ctx)
         if sg is None:
@@ -326,19 +331,8 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
         res.certificate = [f"radical {n}" for n in ctx.notes] + [f"{_short(e, 120)} is {sg[0]}: {explain(sg[1])}"]
         res.side_conditions = list(dict.fromkeys(sides))
     except Unsupported as exc:
-        res.method = "no certificate; no counterexample found"
-        res.note = str(exc)
-        res.seconds = time.perf_counter() - t0
-        return res
-    if evaluated < MIN_WITNESSES and free.symbols:
-        res.method = "certificate without enough witnesses"
-        res.note = f"only {evaluated} witness points could be evaluated"
-        res.seconds = time.perf_counter() - t0
-        return res
-    res.verdict = "proved"
-    res.method = "sign certificate (Sturm / Polya / squaring) + mpmath witnesses"
-    res.seconds = time.perf_counter() - t0
-    return res
+        return _unknown(res, t0, str(exc))
+    return _conclude(res, t0, evaluated, free, "sign certificate (Sturm / Polya / squaring) + mpmath witnesses")
 
 
 def _exact_zero(e, pt) -> bool:
@@ -433,15 +427,6 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "") -> ProofResult:
         res.certificate = cert
         res.side_conditions = ["the matrix is symmetric, so its eigenvalues are real and PSD <=> all >= 0"]
     except Unsupported as exc:
-        res.method = "no certificate; no counterexample found"
-        res.note = str(exc)
-        res.seconds = time.perf_counter() - t0
-        return res
-    if evaluated < MIN_WITNESSES and free.symbols:
-        res.method = "certificate without enough witnesses"
-        res.seconds = time.perf_counter() - t0
-        return res
-    res.verdict = "proved"
-    res.method = "eigenvalues from the factored characteristic polynomial + sign certificates + mpmath witnesses"
-    res.seconds = time.perf_counter() - t0
-    return res
+        return _unknown(res, t0, str(exc))
+    return _conclude(res, t0, evaluated, free,
+                     "eigenvalues from the factored characteristic polynomial + sign certificates + mpmath witnesses")
