@@ -146,9 +146,11 @@ def kernel_source(spec: KernelSpec, target: str) -> str:
     expr = spec.to_python_symbols(spec.emitted_final)
     pairs, (reduced,) = sympy.cse(expr, symbols=sympy.numbered_symbols("x"), order="canonical")
     names = [py for _, py, _ in spec.args]
-    for sym, _ in pairs:
-        if str(sym) in names:
-            raise EmitError(f"kernel {spec.name}: temporary {sym} clashes with an argument.")
+    taken = set(names)
+    for sym, _ in steps + pairs:
+        if str(sym) in taken:
+            raise EmitError(f"kernel {spec.name}: temporary {sym} clashes with an argument or another temporary.")
+        taken.add(str(sym))
     ivs = ["_UNIT" if str(iv) == "[0, 1]" else ("_GAMMA_PAPER" if spec.convention == "paper" else "_GAMMA_CODE")
            for _, _, iv in spec.args]
     items = ", ".join(f'("{py}", {py}, {iv})' for py, iv in zip(names, ivs))
@@ -157,14 +159,21 @@ def kernel_source(spec: KernelSpec, target: str) -> str:
         _docstring(spec),
         f'    ({", ".join(names)},), _dtype = _prepare("{spec.name}", ({items}))',
     ]
+    # A step keeps the grouping SymPy would flatten (an error-free transformation such as
+    # (1 - (1 - e)) - e survives).  A step used once is printed in parentheses where it is used,
+    # so that no named array outlives its use (each live 10^6-element temporary costs fresh
+    # memory); a step used more than once is computed once, on its own line, in the rule's order.
+    uses = {sym: sum(v.count(sym) for _, v in steps) + expr.count(sym) for sym, _ in steps}
+    inline = {sym: val for sym, val in steps if uses[sym] <= 1}
+
     def text(e):
-        # a step is printed in parentheses where it is used: the grouping SymPy would flatten is
-        # kept, and no named array outlives its use
         out = printer.doprint(e)
-        for sym, val in steps:
-            out = re.sub(rf"\b{sym}\b", lambda _m, v=val: f"({printer.doprint(v)})", out)
+        for sym, val in reversed(steps):  # a step's value only uses earlier steps
+            if sym in inline:
+                out = re.sub(rf"\b{sym}\b", lambda _m, v=val: f"({text(v)})", out)
         return out
 
+    body += [f"    {sym} = {text(val)}" for sym, val in steps if sym not in inline]
     body += [f"    {sym} = {text(val)}" for sym, val in pairs]
     body.append(f"    return _finish({text(reduced)}, _dtype)")
     return "\n".join(body) + "\n"

@@ -65,7 +65,7 @@ class KernelSpec:
 
     @property
     def emitted_steps(self) -> tuple[tuple[sympy.Symbol, sympy.Expr], ...]:
-        """Named steps printed on their own lines before the final expression (see StableRewrite.steps)."""
+        """Named steps, each computed as a unit: on its own line if used twice, else in parentheses (see StableRewrite.steps)."""
         rw = self.rewrite
         return rw.steps if rw is not None else ()
 

@@ -268,13 +268,18 @@ def jump_start_time(e, gamma):
     Formula paper.eq25.s_k:
         e*sqrt(-gamma)/(e*sqrt(-gamma) + (1 - e)*sqrt(1 - gamma))
     emitted as the stable rewrite jump_start_time_one_root (ledger claim rewrite.jump_start_time_one_root):
-        e*sqrt(-gamma/(1 - gamma))/(e*sqrt(-gamma/(1 - gamma)) + one_minus_e)
+        e_q/(e_q_plus_err + one_minus_e)
+        with e_q = e*sqrt(-gamma**2/(1 - gamma) - gamma)
         with one_minus_e = 1 - e
+        with e_back = 1 - one_minus_e
+        with e_err = -e + e_back
+        with e_q_plus_err = e_err + e_q
     Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
     """
     (e, gamma,), _dtype = _prepare("jump_start_time", (("e", e, _UNIT), ("gamma", gamma, _GAMMA_PAPER)))
-    x0 = e*torch.sqrt(-gamma/(1 - gamma))
-    return _finish(x0/((1 - e) + x0), _dtype)
+    e_q = e*torch.sqrt(-gamma**2/(1 - gamma) - gamma)
+    one_minus_e = 1 - e
+    return _finish(e_q/((((1 - one_minus_e) - e) + e_q) + one_minus_e), _dtype)
 
 
 def upsample_scale(s, gamma):
@@ -355,12 +360,12 @@ def renoise_beta(sigma_end, gamma):
     Formula code.renoise_beta:
         sigma_end/(sqrt(gamma)*(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1))
     emitted as the stable rewrite renoise_beta_without_reciprocal_gamma (ledger claim rewrite.renoise_beta_without_reciprocal_gamma):
-        sigma_end/(sqrt(gamma) + sigma_end*(-sqrt(gamma) + sqrt(gamma + 1)))
+        sigma_end/(sqrt(gamma) + sigma_end*(-sqrt(gamma)*(-sqrt(gamma)/(sqrt(gamma + 1) + 1) + 1) + 1))
     Ledger claim kernel.renoise_beta: the emitted form equals the formula on the domain above.
     """
     (sigma_end, gamma,), _dtype = _prepare("renoise_beta", (("sigma_end", sigma_end, _UNIT), ("gamma", gamma, _GAMMA_CODE)))
     x0 = torch.sqrt(gamma)
-    return _finish(sigma_end/(sigma_end*(torch.sqrt(gamma + 1) - x0) + x0), _dtype)
+    return _finish(sigma_end/(sigma_end*(1 - x0*(1 - x0/(torch.sqrt(gamma + 1) + 1))) + x0), _dtype)
 
 
 def _add_block_mean(zb, axes, c):
