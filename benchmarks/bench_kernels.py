@@ -134,41 +134,23 @@ def _jump_start_time_hand(e, g, sqrt):
     return e_q / ((((1 - one_minus_e) - e) + e_q) + one_minus_e)
 
 
-def _hand_numpy(name):
-    """The emitted stable forms, typed by hand in NumPy (the comparison baseline: same formula, same dtype)."""
+def _hand(name, xp):
+    """The emitted stable forms, typed by hand with ``xp`` = numpy or torch (the comparison baseline: same
+    formula, same dtype)."""
     def q(g):
-        return np.sqrt(g / (1 + g))
+        return xp.sqrt(g / (1 + g))
 
     def q_paper(g):
-        return np.sqrt(-g / (1 - g))
+        return xp.sqrt(-g / (1 - g))
 
     return {
         "jump_end_time": lambda s, g: (lambda x0: s / (s * (1 - x0) + x0))(q_paper(g)),
-        "jump_start_time": lambda e, g: _jump_start_time_hand(e, g, np.sqrt),
+        "jump_start_time": lambda e, g: _jump_start_time_hand(e, g, xp.sqrt),
         "upsample_scale": lambda s, g: s + q_paper(g) * (1 - s),
-        "renoise_std": lambda s, g: (1 - s) / np.sqrt(1 - g),
+        "renoise_std": lambda s, g: (1 - s) / xp.sqrt(1 - g),
         "corrected_start_sigma": lambda x, g: (lambda x0: x / (x * (1 - x0) + x0))(q(g)),
         "renoise_alpha": lambda x, g: (lambda x0: x0 / (x * (1 - x0) + x0))(q(g)),
-        "renoise_beta": lambda x, g: (lambda x0: x / (x * (1 - x0 * (1 - x0 / (np.sqrt(g + 1) + 1))) + x0))(np.sqrt(g)),
-    }[name]
-
-
-def _hand_torch(name):
-    """The same, in torch."""
-    def q(g):
-        return torch.sqrt(g / (1 + g))
-
-    def q_paper(g):
-        return torch.sqrt(-g / (1 - g))
-
-    return {
-        "jump_end_time": lambda s, g: (lambda x0: s / (s * (1 - x0) + x0))(q_paper(g)),
-        "jump_start_time": lambda e, g: _jump_start_time_hand(e, g, torch.sqrt),
-        "upsample_scale": lambda s, g: s + q_paper(g) * (1 - s),
-        "renoise_std": lambda s, g: (1 - s) / torch.sqrt(1 - g),
-        "corrected_start_sigma": lambda x, g: (lambda x0: x / (x * (1 - x0) + x0))(q(g)),
-        "renoise_alpha": lambda x, g: (lambda x0: x0 / (x * (1 - x0) + x0))(q(g)),
-        "renoise_beta": lambda x, g: (lambda x0: x / (x * (1 - x0 * (1 - x0 / (torch.sqrt(g + 1) + 1))) + x0))(torch.sqrt(g)),
+        "renoise_beta": lambda x, g: (lambda x0: x / (x * (1 - x0 * (1 - x0 / (xp.sqrt(g + 1) + 1))) + x0))(xp.sqrt(g)),
     }[name]
 
 
@@ -183,7 +165,7 @@ def bench_scalar(rounds: int) -> None:
         row = []
         for spec in KERNELS:
             g = (rng.uniform(1e-8, 1 / 3, n) * (-1 if spec.convention == "paper" else 1)).astype(dt)
-            emitted, hand = getattr(nk, spec.name), _hand_numpy(spec.name)
+            emitted, hand = getattr(nk, spec.name), _hand(spec.name, np)
             t = interleaved({"emitted": lambda: emitted(x, g), "hand": lambda: hand(x, g)}, rounds)
             row.append(f"{spec.name} {t['emitted'] / t['hand']:.2f}")
         print(f"   numpy {np.dtype(dt).name}: " + ", ".join(row))
@@ -192,7 +174,7 @@ def bench_scalar(rounds: int) -> None:
         row = []
         for spec in KERNELS:
             g = (torch.rand(n, dtype=dt) * (1 / 3) + 1e-8) * (-1 if spec.convention == "paper" else 1)
-            emitted, hand = getattr(tk, spec.name), _hand_torch(spec.name)
+            emitted, hand = getattr(tk, spec.name), _hand(spec.name, torch)
             t = interleaved({"emitted": lambda: emitted(x, g), "hand": lambda: hand(x, g)}, rounds)
             row.append(f"{spec.name} {t['emitted'] / t['hand']:.2f}")
         print(f"   torch {str(dt).split('.')[-1]}: " + ", ".join(row))

@@ -45,7 +45,7 @@ from typing import Mapping
 
 import sympy
 
-from .domain import Domain, DomainError, Interval
+from .domain import Domain, Interval
 from .errors import InputError, PyramidSymError, UsageError
 from .parsing import ExpressionError, check_name, parse_expression, parse_rational
 

@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from pyramid_sym.cli import main
 from pyramid_sym.ledger import Claim

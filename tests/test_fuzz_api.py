@@ -9,7 +9,6 @@ A hang (no answer within the harness limit) counts as a failure.
 from __future__ import annotations
 
 import importlib
-from fractions import Fraction
 
 import numpy as np
 import pytest

@@ -2,7 +2,6 @@
 a constant nudged by 1e-9) are refuted or unknown, never proved."""
 
 import pytest
-import sympy
 from sympy import Rational, sqrt
 
 from pyramid_sym.conventions import e_next, gamma, gamma_c, paper_domain, s_k, sigma_end, code_domain

@@ -335,7 +335,7 @@ def _derive(block) -> Derivation:
                      "$c_{up} = (1+s_k)/2$."
     elif general:
         statement += " for $n = 4$ this is the paper's eqs. 26-27."
-    steps.append(Step(f"At the bound gamma = -1/(n-1)", statement, tuple(displays),
+    steps.append(Step("At the bound gamma = -1/(n-1)", statement, tuple(displays),
                       {"e_bound": e_b, "alpha_bound": a_b, "scale_bound": c_b},
                       claims=("derive.jump-bound-is-26-27",) if block == 4 else ("derive.jump-bound-general",)))
 

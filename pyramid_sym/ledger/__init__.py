@@ -163,10 +163,9 @@ _JOB: list[Claim] = []
 
 def _detach(res: ClaimResult) -> ClaimResult:
     """A copy without the claim objects (SymPy trees are slow to pickle); the parent re-attaches them."""
-    out = ClaimResult(res.claim.id, res.verdict, res.method, res.seconds, res.certificate, res.side_conditions,
-                      res.witnesses, res.counterexample, res.note, res.relabellings,
-                      [_detach(p) for p in res.parts])
-    return out
+    return ClaimResult(res.claim.id, res.verdict, res.method, res.seconds, res.certificate, res.side_conditions,
+                       res.witnesses, res.counterexample, res.note, res.relabellings,
+                       [_detach(p) for p in res.parts])
 
 
 def _attach(res: ClaimResult, by_id: dict[str, Claim]) -> ClaimResult:
@@ -209,7 +208,10 @@ def run_ledger(claim_ids: list[str] | None = None, *, jobs: int | None = None) -
     forked worker processes; results are identical to a serial run.
     """
     global _JOB
-    claims = all_claims() if not claim_ids else [get_claim(cid) for cid in claim_ids]
+    claims = all_claims()
+    if claim_ids:
+        by_id = {c.id: c for c in claims}
+        claims = [by_id[cid] if isinstance(cid, str) and cid in by_id else get_claim(cid) for cid in claim_ids]
     jobs = _workers(len(claims)) if jobs is None else jobs
     import multiprocessing as mp
 

@@ -12,7 +12,7 @@ from sympy import Rational
 
 from ..conventions import (GAMMA_C_2X2, SIGMA_CLOSED, SIGMA_OPEN, code_to_paper, gamma, gamma_c,
                            paper_domain, s_k, e_next, sigma_end, sigma_of_t)
-from ..domain import Domain, Interval
+from ..domain import Domain
 from ..formulas import code as C
 from ..formulas import paper as P
 from ._claim import Claim

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sympy
-from sympy import Rational, sqrt
+from sympy import Rational
 
 from ..conventions import GAMMA_2X2, S_OPEN, e_next, gamma, paper_domain, s_k
 from ..domain import Domain, Interval

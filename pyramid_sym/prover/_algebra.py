@@ -150,7 +150,6 @@ class AlgebraicContext:
             const *= sympy.Rational(c) ** mult
             for f, k in facs:
                 factors.append((f, k * mult))
-        out = sympy.Integer(1)
         signed: list[tuple[sympy.Expr, int, bool, str]] = []
         for f, k in factors:
             sg = sign_of_polynomial(f, self)

@@ -86,10 +86,6 @@ def _interval_sign(iv) -> str | None:
     return None
 
 
-def _fmt_iv(iv) -> str:
-    return str(iv)
-
-
 def sign_of(e, ctx: AlgebraicContext, depth: int = 0) -> tuple[str, str] | None:
     """Sign of a lifted expression (domain variables, radical symbols) on ``ctx.domain``, with a reason."""
     e = sympy.sympify(e)
@@ -114,7 +110,7 @@ def _sign_of(e, ctx: AlgebraicContext, depth: int):
         if e in ctx.domain:
             iv = ctx.domain[e]
             k = _interval_sign(iv)
-            return (k, (f"{e} in {_fmt_iv(iv)}",)) if k else None
+            return (k, (f"{e} in {iv}",)) if k else None
         return None
     if e.is_Pow and e.exp.is_Integer:
         b = sign_of(e.base, ctx, depth)

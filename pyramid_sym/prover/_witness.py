@@ -20,10 +20,9 @@ def to_mpf(r: sympy.Rational):
 
 
 def fmt(v, digits: int = 20) -> str:
+    """Text of a value: rationals exactly (a counterexample point must be reproducible), numbers to ``digits``."""
     if isinstance(v, sympy.Rational):
-        if v.q == 1 or len(str(v)) <= 24:
-            return str(v)
-        return mpmath.nstr(to_mpf(v), 20) if mpmath.mp.dps >= 20 else str(v)
+        return str(v)
     try:
         return mpmath.nstr(v, digits)
     except Exception:  # noqa: BLE001 - any odd value prints as text
