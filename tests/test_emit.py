@@ -1,4 +1,4 @@
-"""`pyramid-sym emit`: reproducible, standalone, up to date with the formulas; the rewrite rules it uses."""
+"""`pyramid-sym emit`: up to date with the registry, standalone, printed text proved equal to each formula."""
 
 from __future__ import annotations
 
@@ -13,29 +13,30 @@ import pytest
 import sympy
 
 from pyramid_sym.cli import main
+from pyramid_sym.domain import Domain, Interval
 from pyramid_sym.fileio import GENERATED_MARKER
-from pyramid_sym.kernels.emit import KernelPrinter, EmitError, emit_module
-from pyramid_sym.kernels.specs import KERNELS
+from pyramid_sym.kernels.emit import emit_module, read_back, runtime_parts
+from pyramid_sym.kernels.printers import (
+    EmitError, JaxKernelPrinter, KernelPrinter, NumPyKernelPrinter, TorchKernelPrinter,
+)
+from pyramid_sym.kernels.registry import REGISTRY
+from pyramid_sym.prover import prove_identity
 from pyramid_sym.rewriting import RULES, RewriteError, rule, rule_for
 
-TARGETS = ("numpy", "torch")
-PUBLIC = [k.name for k in KERNELS] + ["block_noise", "renoise"]
+TARGETS = REGISTRY.target_names
+KERNELS = REGISTRY.kernels
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_checked_in_module_is_up_to_date(target):
-    """The package's kernels are byte-identical to a fresh emission from the current formulas."""
+    """The package's kernels are byte-identical to a fresh emission from the current registry and formulas."""
     fresh = emit_module(target)
-    stored = resources.files("pyramid_sym.kernels").joinpath(f"{target}_kernels.py").read_bytes()
+    module = REGISTRY.target(target).module.rsplit(".", 1)[1]
+    stored = resources.files("pyramid_sym.kernels").joinpath(f"{module}.py").read_bytes()
     assert stored == fresh.encode("utf-8"), (
-        f"pyramid_sym/kernels/{target}_kernels.py is out of date with the formulas; regenerate it with "
-        f"'pyramid-sym emit --target {target} -o pyramid_sym/kernels/{target}_kernels.py'."
+        f"pyramid_sym/kernels/{module}.py is out of date with the registry; regenerate it with "
+        f"'pyramid-sym emit --target {target} -o pyramid_sym/kernels/{module}.py'."
     )
-
-
-@pytest.mark.parametrize("target", TARGETS)
-def test_emission_is_reproducible(target):
-    assert emit_module(target) == emit_module(target)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -52,20 +53,23 @@ def test_header_and_docstrings_cite_formula_and_claim(target):
         assert spec.formula_id in doc and spec.claim_id in doc
         if spec.rewrite is not None:
             assert spec.rewrite.claim_id in doc
-    for name in PUBLIC:
+    for name in REGISTRY.names:
         assert name in funcs and ast.get_docstring(funcs[name])
+    all_ = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "__all__")
+    assert [e.value for e in all_.value.elts] == [*REGISTRY.names, "InputError"]
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_imports_only_the_array_library(target):
-    """Top-level imports: the target, the standard library, and pyramid_sym.errors only inside a guarded try."""
+    """Top-level imports: the target's library, the standard library, and pyramid_sym.errors only inside a guarded try."""
     tree = ast.parse(emit_module(target))
-    allowed = {target, "math", "numbers", "operator", "fractions", "__future__"}
+    lib = REGISTRY.target(target).requires
+    allowed = {lib, "math", "numbers", "operator", "fractions", "__future__"}
     for node in tree.body:
         if isinstance(node, ast.Import):
             assert {a.name.split(".")[0] for a in node.names} <= allowed
         elif isinstance(node, ast.ImportFrom):
-            assert node.module.split(".")[0] in allowed
+            assert node.module.split(".")[0] in allowed and not node.level
         elif isinstance(node, ast.Try):
             mods = [n.module for n in ast.walk(node) if isinstance(n, ast.ImportFrom)]
             assert mods == ["pyramid_sym.errors"]
@@ -76,33 +80,94 @@ def test_imports_only_the_array_library(target):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_no_truncated_or_float64_constants(target):
-    """No 15-digit literals, no sqrt of a bare number (numpy.sqrt(3) upcasts float32), only <module>.sqrt calls."""
+    """No 15-digit literals, no sqrt of a bare number (sqrt(3) upcasts float32), only <module>.sqrt calls."""
     text = emit_module(target)
+    module = REGISTRY.target(target).printer_class()._module
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert not re.search(r"\d\.\d{12,}", code)
-    assert not re.search(rf"{target}\.sqrt\([\d\s.()/*+-]*\)", code)
-    body = "".join(ln for spec in KERNELS for ln in _kernel_lines(text, spec.name))
-    calls = set(re.findall(r"([A-Za-z_][\w.]*)\(", body)) - {"_finish", "_prepare"}
-    assert calls <= {f"{target}.sqrt"}
-
-
-def _kernel_lines(text: str, name: str) -> list[str]:
+    assert not re.search(rf"{re.escape(module)}\.sqrt\([\d\s.()/*+-]*\)", code)
     tree = ast.parse(text)
-    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-    lines = text.splitlines(keepends=True)[fn.body[1].lineno - 1: fn.end_lineno]
-    return lines
+    for spec in KERNELS:
+        fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == f"_{spec.name}")
+        calls = {ast.unparse(c.func) for c in ast.walk(fn) if isinstance(c, ast.Call)} - {"_finish", "_prepare"}
+        assert calls <= {f"{module}.sqrt"}, (spec.name, calls)
+
+
+def _prove_on_closed_level(expr, spec) -> list[str]:
+    """Verdicts of ``expr = formula`` on the open level interval and at each closed end (as the ledger splits it)."""
+    formula = spec.formula_expr
+    (level, iv), *rest = spec.domain.intervals
+    out = [prove_identity(expr, formula, Domain([(level, Interval.open(iv.lo, iv.hi)), *rest])).verdict]
+    for end in (iv.lo, iv.hi):
+        out.append(prove_identity(expr.xreplace({level: end}), formula.xreplace({level: end}), Domain(rest)).verdict)
+    return out
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("spec", KERNELS, ids=lambda s: s.name)
+def test_printed_text_parses_back_to_a_proved_identity(target, spec):
+    """Round trip: the printed kernel, read back by the whitelist parser, is proved equal to its formula."""
+    assert _prove_on_closed_level(read_back(spec, target), spec) == ["proved"] * 3
+
+
+def test_round_trip_catches_a_wrong_printer():
+    """A printer that prints sqrt as a cube root is caught by the round trip (its text parses, the proof fails)."""
+
+    class CubeRootPrinter(NumPyKernelPrinter):
+        def _print_Pow(self, expr, rational=False):
+            if expr.exp == sympy.S.Half:
+                return f"numpy.sqrt({self._print(expr.base)})**(2/3)"
+            return super()._print_Pow(expr, rational)
+
+    target = REGISTRY.target("numpy")
+    from dataclasses import replace
+
+    import pyramid_sym.kernels.printers as printers
+
+    wrong = replace(target, printer="CubeRootPrinter")
+    printers.CubeRootPrinter = CubeRootPrinter
+    try:
+        spec = REGISTRY.kernel("renoise_alpha")
+        assert "refuted" in _prove_on_closed_level(read_back(spec, wrong), spec)
+    finally:
+        del printers.CubeRootPrinter
+
+
+def test_printers_follow_sympy_class_attributes():
+    """Each target's printer sets _module and _kf as class attributes; nothing of NumPy leaks into torch or JAX."""
+    x = sympy.Symbol("x")
+    for cls, module in ((NumPyKernelPrinter, "numpy"), (TorchKernelPrinter, "torch"), (JaxKernelPrinter, "jax.numpy")):
+        assert cls._module == module and cls._kf == {"sqrt": f"{module}.sqrt"}
+        p = cls()
+        assert p.known_functions == {"sqrt": f"{module}.sqrt"}
+        assert p.doprint(1 / sympy.sqrt(x + 1)) == f"1/{module}.sqrt(x + 1)"
+        assert p.doprint(sympy.sqrt(x) + 1) == f"{module}.sqrt(x) + 1"
+    for name in TARGETS:
+        assert issubclass(REGISTRY.target(name).printer_class(), KernelPrinter)
 
 
 def test_printer_constants_are_exact_and_weak():
     x = sympy.Symbol("x")
-    p = KernelPrinter("numpy")
+    p = NumPyKernelPrinter()
     assert p.doprint(sympy.sqrt(3) * x) == "1.7320508075688772*x"
     assert p.doprint(sympy.Rational(1, 3) * x) in ("(1/3)*x", "x/3")
     assert p.doprint(sympy.Rational(1, 3) + x) == "x + 1/3"
+    assert p.doprint(1 / x) == "1/x"
+    assert p.doprint(-x + 2) == "2 - x"
     assert float(p.doprint(sympy.sqrt(3))) == float(sympy.N(sympy.sqrt(3), 30))
-    assert KernelPrinter("torch").doprint(sympy.sqrt(x + 1)) == "torch.sqrt(x + 1)"
-    with pytest.raises(EmitError):
-        p.doprint(sympy.exp(x))
+    for bad in (sympy.exp(x), x ** sympy.Rational(1, 3), x ** -2, sympy.Max(x, 1), sympy.I * x):
+        with pytest.raises(EmitError):
+            p.doprint(bad)
+
+
+def test_runtime_modules_are_pasted_after_their_imports():
+    """The emitted module holds the runtime modules' bodies verbatim, and their docstring."""
+    text = emit_module("numpy")
+    doc, imports, body = runtime_parts(REGISTRY.target("numpy").runtime)
+    assert body.strip() in text and doc in text
+    assert not any(i.startswith("from .") for i in imports)
+    _, _, shared = runtime_parts("pyramid_sym.kernels.runtime._shared")
+    assert shared.strip() in text
 
 
 def test_standalone_module_runs_without_sympy_or_pyramid_sym(tmp_path):
@@ -126,12 +191,12 @@ def test_standalone_module_runs_without_sympy_or_pyramid_sym(tmp_path):
     """)
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
+    # 0.8002399489209289: the reference scheduler's stage-1 start sigma (pyramid_sym/data/pyramid_flow_schedule_default.json)
     assert res.stdout.split() == ["0.8002399489209289", "True", "InputError"]
 
 
 def test_standalone_torch_module_reproduces_reference(tmp_path):
-    """The 'done when' of the issue: emit --target torch -o k.py, then k reproduces the default schedule and samples
-    exact block noise at gamma_c = 1/3, without sympy or pyramid_sym."""
+    """emit --target torch -o k.py; k reproduces the default schedule and samples exact block noise at gamma_c = 1/3."""
     out = tmp_path / "k.py"
     assert main(["emit", "--target", "torch", "-o", str(out)]) == 0
     script = textwrap.dedent(f"""
@@ -166,10 +231,32 @@ def test_cli_stdout_equals_module(capsys):
     assert capsys.readouterr().out == emit_module("torch")
 
 
+@pytest.mark.parametrize("spelling", ["JAX", "Numpy", " torch "])
+def test_cli_target_is_case_insensitive(spelling, capsys):
+    assert main(["emit", "--target", spelling]) == 0
+    assert capsys.readouterr().out == emit_module(spelling.strip().lower())
+
+
 def test_cli_bad_target_exit_2_one_sentence(capsys):
     assert main(["emit", "--target", "cobol"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "cobol" in err and "numpy" in err and "torch" in err
+    assert err.count("\n") == 1 and "cobol" in err and all(t in err for t in TARGETS)
+
+
+def test_cli_empty_output_refused(capsys):
+    assert main(["emit", "--target", "numpy", "-o", ""]) == 2
+    err = capsys.readouterr()
+    assert err.err.count("\n") == 1 and "-o" in err.err and err.out == ""
+
+
+def test_cli_help_lists_registry(capsys):
+    """`emit --help` names every kernel and target of the registry (derived, not typed)."""
+    with pytest.raises(SystemExit) as info:
+        main(["emit", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for name in (*REGISTRY.names, *TARGETS):
+        assert name in text, name
 
 
 def test_cli_refuses_foreign_file_unless_forced(tmp_path, capsys):

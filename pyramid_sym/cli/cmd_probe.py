@@ -26,15 +26,23 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default="probe-out", metavar="DIR",
                         help="folder for the PNG plots (default probe-out; created if missing)")
     parser.add_argument("--no-plots", action="store_true", help="write no PNG")
-    parser.add_argument("--kernel", default=None, metavar="LIST",
-                        help="comma-separated kernels to probe (default all): jump_end_time, jump_start_time, "
-                             "upsample_scale, renoise_std, corrected_start_sigma, renoise_alpha, renoise_beta")
+    kernel = parser.add_argument("--kernel", default=None, metavar="LIST",
+                                 help="comma-separated kernels to probe (default all)")
     parser.add_argument("--dtype", default=None, metavar="LIST",
                         help="comma-separated dtypes (default all): float16, bfloat16, float32, float64")
     parser.add_argument("--seed", default="0", metavar="N", help="seed of the random bit-pattern sampling (default 0)")
     parser.add_argument("--no-covariance", action="store_true", help="skip the block-covariance probe")
     parser.add_argument("--force", action="store_true",
                         help="overwrite PNG files in DIR even if pyramid-sym did not write them")
+    plain = parser.format_help
+
+    def format_help():  # the kernel list comes from the registry, imported only when help is shown
+        from ..probe.forms import KERNEL_NAMES
+
+        kernel.help = f"comma-separated kernels to probe (default all): {', '.join(KERNEL_NAMES)}"
+        return plain()
+
+    parser.format_help = format_help
 
 
 def _choices(text: str | None, allowed, option: str) -> list[str] | None:

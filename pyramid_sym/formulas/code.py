@@ -1,60 +1,91 @@
 """Reference-code formulas, code convention: sigma = 1 - t (noise level), gamma_c = -gamma > 0.
 
-Written as mathematics from the reference implementation (scheduler corrected
-start; re-noising alpha/beta; block covariance of the block sampler).  The input of
-the jump is the previous stage's end noise level ``sigma_end`` (the scheduler's
-``ori_start_sigma`` of the next stage); the code names ``e = 1 - sigma_end``, a
-signal level despite the variable name ``ori_sigma``.
+Each formula of the reference implementation is written here once, in the reference's
+own order of operations, as a function of its inputs and of an arithmetic *context*
+``ctx``: any namespace with a ``sqrt`` (the way mpmath writes a function once against
+a context).  The same definition then gives
+
+* the exact SymPy expression (``ctx=sympy``, the default): the registered formulas below;
+* the value in a float dtype, every operation rounded in the reference's order
+  (``ctx=numpy`` or ``ctx=torch`` on arrays of that dtype; ``ctx=math`` on Python floats,
+  as the reference scheduler computes it);
+* an mpmath value or a certified interval (``ctx=mpmath.mp``, ``ctx=mpmath.iv``).
+
+Python integer constants stay weak in NumPy 2 and torch promotion, so a float32 input
+is computed in float32 throughout, ``1/gamma_c`` included.
+
+Sources (the reference repository, cited by file and function):
+
+* ``diffusion_schedulers/scheduling_flow_matching.py``, ``init_sigmas_for_each_stage``:
+  for every stage but the first, ``ori_sigma = 1 - start_sigma`` (a signal level despite
+  its name), ``corrected_sigma = (1 / (sqrt(1 + (1 / gamma)) * (1 - ori_sigma) + ori_sigma)) * ori_sigma``
+  and the stage starts at ``1 - corrected_sigma``;
+* ``pyramid_dit/pyramid_dit_for_video_gen_pipeline.py``, ``generate_one_unit``: at a jump,
+  ``ori_sigma = 1 - ori_start_sigma``, ``alpha = 1 / (sqrt(1 + (1 / gamma)) * (1 - ori_sigma) + ori_sigma)``,
+  ``beta = alpha * (1 - ori_sigma) / sqrt(gamma)``;
+* the same file, ``sample_block_noise``: every 2x2 block ~ N(0, eye * (1 + gamma) - ones * gamma).
+
+The input of the jump is the previous stage's end noise level ``sigma_end`` (the
+scheduler's ``ori_start_sigmas`` of the next stage).
 """
 
 from __future__ import annotations
 
 import sympy
-from sympy import Rational, sqrt
+from sympy import Rational
 
 from ..conventions import BLOCK_2X2, GAMMA_C_2X2, code_domain, gamma_c, sigma_end
 from ..domain import Domain
 from ._base import Formula, register
 
 __all__ = [
-    "block_covariance", "corrected_start_of", "start_sigma_of", "alpha_of", "beta_of",
-    "CORRECTED_START", "START_SIGMA", "CORRECTED_START_ONE_THIRD", "RENOISE_ALPHA", "RENOISE_BETA",
+    "jump_alpha", "corrected_signal", "block_covariance", "corrected_start_of", "start_sigma_of", "alpha_of",
+    "beta_of", "CORRECTED_START", "START_SIGMA", "CORRECTED_START_ONE_THIRD", "RENOISE_ALPHA", "RENOISE_BETA",
     "BLOCK_COVARIANCE",
 ]
 
 _D = code_domain()
 
 
-def _r(gc=gamma_c):
-    return sqrt(1 + 1 / gc)
+def jump_alpha(ori_sigma, gamma, ctx=sympy):
+    """``1 / (sqrt(1 + (1 / gamma)) * (1 - ori_sigma) + ori_sigma)``, ori_sigma a signal level.
+
+    The common factor of ``init_sigmas_for_each_stage`` (scheduling_flow_matching.py) and
+    ``generate_one_unit`` (pyramid_dit_for_video_gen_pipeline.py), in their order.
+    """
+    return 1 / (ctx.sqrt(1 + (1 / gamma)) * (1 - ori_sigma) + ori_sigma)
 
 
-def corrected_start_of(sigma_value=sigma_end, gc=gamma_c):
-    """Code: corrected = e / (sqrt(1 + 1/gamma_c)(1 - e) + e), e = 1 - sigma_end (a signal level, = paper s_k)."""
-    e = 1 - sigma_value
-    return e / (_r(gc) * (1 - e) + e)
+def corrected_signal(ori_sigma, gamma, ctx=sympy):
+    """``corrected_sigma`` of ``init_sigmas_for_each_stage``: ``(1 / (...)) * ori_sigma`` (= paper s_k)."""
+    return jump_alpha(ori_sigma, gamma, ctx) * ori_sigma
 
 
-def start_sigma_of(sigma_value=sigma_end, gc=gamma_c):
-    """Code: start sigma of the next stage = 1 - corrected (noise level)."""
-    return 1 - corrected_start_of(sigma_value, gc)
+def corrected_start_of(sigma_value=sigma_end, gc=gamma_c, ctx=sympy):
+    """The corrected start as a signal level: ``ori_sigma = 1 - sigma_end``, then :func:`corrected_signal`."""
+    return corrected_signal(1 - sigma_value, gc, ctx)
 
 
-def alpha_of(sigma_value=sigma_end, gc=gamma_c):
-    """Code re-noising: alpha = 1 / (r (1 - e) + e), r = sqrt(1 + 1/gamma_c), multiplies Up(latent)."""
-    e = 1 - sigma_value
-    return 1 / (_r(gc) * (1 - e) + e)
+def start_sigma_of(sigma_value=sigma_end, gc=gamma_c, ctx=sympy):
+    """``init_sigmas_for_each_stage``: the next stage's start noise level ``1 - corrected_sigma``."""
+    return 1 - corrected_start_of(sigma_value, gc, ctx)
 
 
-def beta_of(sigma_value=sigma_end, gc=gamma_c):
-    """Code re-noising: beta = alpha (1 - e) / sqrt(gamma_c), multiplies the block noise."""
-    e = 1 - sigma_value
-    return alpha_of(sigma_value, gc) * (1 - e) / sqrt(gc)
+def alpha_of(sigma_value=sigma_end, gc=gamma_c, ctx=sympy):
+    """``generate_one_unit``: alpha, the weight of the up-sampled latent, with ``ori_sigma = 1 - sigma_end``."""
+    return jump_alpha(1 - sigma_value, gc, ctx)
 
 
-def block_covariance(n: int = BLOCK_2X2, gc=gamma_c) -> sympy.ImmutableMatrix:
-    """Code block sampler: each block of n entries ~ N(0, (1 + gamma_c) I - gamma_c J)."""
-    return sympy.ImmutableMatrix(n, n, lambda i, j: 1 if i == j else -gc)
+def beta_of(sigma_value=sigma_end, gc=gamma_c, ctx=sympy):
+    """``generate_one_unit``: ``beta = alpha * (1 - ori_sigma) / sqrt(gamma)``, the weight of the block noise."""
+    ori_sigma = 1 - sigma_value
+    return jump_alpha(ori_sigma, gc, ctx) * (1 - ori_sigma) / ctx.sqrt(gc)
+
+
+def block_covariance(n: int = BLOCK_2X2, gc=gamma_c, ctx=sympy):
+    """``sample_block_noise``: the covariance ``eye(n) * (1 + gamma) - ones(n, n) * gamma`` of one block."""
+    cov = ctx.eye(n) * (1 + gc) - ctx.ones(n, n) * gc
+    return sympy.ImmutableMatrix(cov) if ctx is sympy else cov
 
 
 CORRECTED_START = register(Formula(

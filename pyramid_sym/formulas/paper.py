@@ -37,19 +37,23 @@ def sigma_prime(n: int = BLOCK_2X2, g=gamma) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(n, n, lambda i, j: 1 if i == j else g)
 
 
-def e_next_of_s(s_value=s, g=gamma):
-    """Paper eq. 25: e_{k+1} = s_k sqrt(1-gamma) / ((1-s_k) sqrt(-gamma) + s_k sqrt(1-gamma))."""
-    return s_value * sqrt(1 - g) / ((1 - s_value) * sqrt(-g) + s_value * sqrt(1 - g))
+def e_next_of_s(s_value=s, g=gamma, ctx=sympy):
+    """Paper eq. 25: e_{k+1} = s_k sqrt(1-gamma) / ((1-s_k) sqrt(-gamma) + s_k sqrt(1-gamma)).
+
+    Written once against an arithmetic context ``ctx`` (a namespace with ``sqrt``): SymPy
+    by default, ``numpy``/``torch`` to evaluate as printed in a float dtype, ``mpmath.mp``.
+    """
+    return s_value * ctx.sqrt(1 - g) / ((1 - s_value) * ctx.sqrt(-g) + s_value * ctx.sqrt(1 - g))
 
 
-def alpha_of_s(s_value=s, g=gamma):
-    """Paper eq. 25: alpha = (1 - s_k) / sqrt(1 - gamma)."""
-    return (1 - s_value) / sqrt(1 - g)
+def alpha_of_s(s_value=s, g=gamma, ctx=sympy):
+    """Paper eq. 25: alpha = (1 - s_k) / sqrt(1 - gamma) (``ctx`` as in :func:`e_next_of_s`)."""
+    return (1 - s_value) / ctx.sqrt(1 - g)
 
 
-def s_of_e_next(e_value=e, g=gamma):
-    """Eq. 25 solved for s_k: s_k = e sqrt(-gamma) / ((1 - e) sqrt(1 - gamma) + e sqrt(-gamma))."""
-    return e_value * sqrt(-g) / ((1 - e_value) * sqrt(1 - g) + e_value * sqrt(-g))
+def s_of_e_next(e_value=e, g=gamma, ctx=sympy):
+    """Eq. 25 solved for s_k: s_k = e sqrt(-gamma) / ((1 - e) sqrt(1 - gamma) + e sqrt(-gamma)) (``ctx`` likewise)."""
+    return e_value * ctx.sqrt(-g) / ((1 - e_value) * ctx.sqrt(1 - g) + e_value * ctx.sqrt(-g))
 
 
 _D = paper_domain()

@@ -1,13 +1,15 @@
-"""Kernels: NumPy and Torch functions printed from the proved formulas, and the exact block-noise sampler.
+"""Kernels: functions printed from the proved formulas for each target, and the exact block-noise sampler.
 
-* :mod:`pyramid_sym.kernels.numpy_kernels`, :mod:`pyramid_sym.kernels.torch_kernels`:
-  the emitted modules (``pyramid-sym emit --target numpy|torch``), checked in and
-  kept byte-identical to a fresh emission by the tests.  They import only NumPy or
-  torch, so importing them does not import SymPy.
-* :mod:`pyramid_sym.kernels.specs`: which formula (and which stable rewrite of
-  :mod:`pyramid_sym.rewriting`) each kernel computes;
+* :mod:`pyramid_sym.kernels.registry`: the one list of kernels and targets; everything
+  else (emission, probe, fuzz lists, benchmarks, help texts) is derived from it.
+* :mod:`pyramid_sym.kernels.numpy_kernels`, :mod:`pyramid_sym.kernels.torch_kernels`,
+  :mod:`pyramid_sym.kernels.jax_kernels`: the emitted modules (``pyramid-sym emit
+  --target numpy|torch|jax``), checked in and kept byte-identical to a fresh emission by
+  the tests.  Each imports only its array library, so importing it does not import SymPy.
+* :mod:`pyramid_sym.kernels.printers`: one SymPy printer subclass per target;
+  :mod:`pyramid_sym.kernels.runtime`: the runtime code pasted into the emitted modules;
   :mod:`pyramid_sym.kernels.sampler`: the sampler's closed form as SymPy;
-  :mod:`pyramid_sym.kernels.emit`: the printer and :func:`emit_module`.
+  :mod:`pyramid_sym.kernels.emit`: :func:`emit_module`.
 
 Nothing heavy is imported here: ``import pyramid_sym.kernels`` is cheap, and each
 submodule is imported on first use.
@@ -17,22 +19,24 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["emit_module", "numpy_kernels", "torch_kernels", "KERNEL_NAMES"]
+__all__ = ["emit_module", "KERNEL_NAMES", "TARGET_NAMES"]
 
-KERNEL_NAMES = (
-    "jump_end_time", "jump_start_time", "upsample_scale", "renoise_std",
-    "corrected_start_sigma", "renoise_alpha", "renoise_beta", "block_noise", "renoise",
-)
+_LAZY = ("numpy_kernels", "torch_kernels", "jax_kernels", "registry", "specs", "sampler", "emit", "printers",
+         "runtime")
 
 
 def emit_module(target: str) -> str:
-    """The text of the standalone kernel module for ``target`` ("numpy" or "torch")."""
+    """The text of the standalone kernel module for ``target`` (a target of the registry)."""
     from .emit import emit_module as _emit
 
     return _emit(target)
 
 
 def __getattr__(name: str):
-    if name in ("numpy_kernels", "torch_kernels", "specs", "sampler", "emit"):
+    if name in ("KERNEL_NAMES", "TARGET_NAMES"):
+        from .registry import REGISTRY
+
+        return REGISTRY.names if name == "KERNEL_NAMES" else REGISTRY.target_names
+    if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

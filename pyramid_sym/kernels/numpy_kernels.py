@@ -18,10 +18,11 @@
 #                          stable rewrite; claims rewrite.renoise_alpha_without_reciprocal_gamma, kernel.renoise_alpha
 #   renoise_beta           code.renoise_beta (code: generate_one_unit re-noising beta)
 #                          stable rewrite; claims rewrite.renoise_beta_without_reciprocal_gamma, kernel.renoise_beta
-#   block_noise            code.block_covariance (code: sample_block_noise covariance)
-#                          closed form x = a (z + k mean z); claims sampler.covariance.n{2,4,8}, sampler.bound.n{2,4,8}
+#   block_noise            code.block_covariance, closed form x = a (z + k mean z)
+#                          claims sampler.covariance.n{2,4,8}, sampler.bound.n{2,4,8}
 #   renoise                code.renoise_alpha, code.renoise_beta and block_noise
 #                          claims kernel.renoise_alpha, kernel.renoise_beta, sampler.covariance.n{2,4,8}, sampler.bound.n{2,4,8}
+
 
 """NumPy kernels of Pyramidal Flow Matching's jump point, printed from pyramid-sym's proved SymPy formulas.
 
@@ -36,21 +37,24 @@ Scalar kernels take Python numbers, NumPy arrays or array-likes (CPU tensors) fo
 both arguments and broadcast them.  dtype policy: the result has the dtype NumPy
 promotion gives the inputs (Python numbers are weak: a float32 array with a Python
 gamma stays float32); Python numbers alone give float64; integers give float64.
-float16 is computed in float32 and rounded once at the end (within 1 ULP of the exact
-value); float32 and float64 are computed in their own format by the stable forms
-(within 3 ULP).  No constant of another dtype enters a computation: literals are
-Python numbers, weak under NEP 50.
+float16 is computed in float32 and rounded once at the end; float32 and float64 are
+computed in their own format by the stable forms.  No constant of another dtype enters
+a computation: literals are Python numbers, weak under NEP 50.
 
 Input policy: a Python or NumPy scalar outside its interval raises InputError (a
 ValueError) naming the value, the interval and the fix.  Arrays are not scanned
 (that would cost a pass over the data): NaN in gives NaN out, and entries outside
 the interval give whatever the formula gives there.  The ends of the intervals
-(s, sigma_end = 0 and 1) are accepted and give the finite limits.
+(s, sigma_end = 0 and 1) are accepted and give the finite limits; sigma_end may
+exceed 1 by one float32 spacing (1 + 2**-23, the first entry of the reference's
+float32 sigma table), and a closed bound of gamma is accepted within single-precision
+rounding (1/3 as a float32).
 
 ``block_noise`` draws exact block noise (each block ~ N(0, (1 + gamma) I - gamma J))
 in closed form, valid up to and including the singular bound gamma = 1/(n - 1);
 ``renoise`` is the jump's re-noising (nearest x2 up-sampling, then alpha x + beta noise).
 """
+
 
 from __future__ import annotations
 
@@ -61,11 +65,6 @@ from fractions import Fraction
 
 import numpy
 
-try:  # inside pyramid-sym, bad input raises the package's InputError (a ValueError)
-    from pyramid_sym.errors import InputError
-except ImportError:  # standalone copy of this file
-    class InputError(ValueError):
-        """A value outside its allowed range, with one sentence naming the value, the range and the fix."""
 
 __all__ = [
     "jump_end_time",
@@ -81,13 +80,37 @@ __all__ = [
 ]
 
 
-# An interval: (lower end, lower end open?, upper end, upper end open?, text, fix).
-_UNIT = (0, False, 1, False, "[0, 1]", "a level between 0 and 1")
-_GAMMA_PAPER = (Fraction(-1, 3), False, 0, True, "[-1/3, 0)",
-                "the paper's negative gamma (the code's gamma_c is its negative)")
-_GAMMA_CODE = (0, True, Fraction(1, 3), False, "(0, 1/3]",
-               "the code's positive gamma_c (the paper's gamma is its negative)")
-_SINGLE_ROUNDING = Fraction(1, 2**22)  # a bound given in single precision still counts as that bound
+# Argument checks, printed from each argument's interval: (lo, lo open?, hi, hi open?,
+# tolerance below lo, tolerance above hi, interval, what to pass); None is an infinite end.
+_SINGLE_ROUNDING = Fraction(1, 4194304)  # a bound given in single precision still counts
+_IN_S_PAPER = (0, False, 1, False, 0, 0, '[0, 1]', 'a signal level between 0 and 1')
+_IN_GAMMA_PAPER = (
+    Fraction(-1, 3), False, 0, True, Fraction(1, 12582912), 0, '[-1/3, 0)',
+    "the paper's negative gamma (the code's gamma_c is its negative)",
+)
+_IN_SIGMA_END_CODE = (0, False, 1, False, 0, Fraction(1, 8388608), '[0, 1]', 'a noise level between 0 and 1')
+_IN_GAMMA_CODE = (
+    0, True, Fraction(1, 3), False, 0, Fraction(1, 12582912), '(0, 1/3]',
+    "the code's positive gamma_c (the paper's gamma is its negative)",
+)
+
+
+def _sampler_coefficients(gamma, n):
+    """a and k of x = a (z + k mean(z)) for blocks of n entries (ledger claims sampler.*).
+
+    gamma is an exact Fraction and the arithmetic is exact except the square roots,
+    so at the bound gamma = 1/(n-1), where the second root is sqrt(0), k is exactly -1.
+    """
+    a = _sqrt(gamma + 1)
+    k = -gamma*n/(gamma + _sqrt((gamma + 1)*(-gamma*(n - 1) + 1)) + 1)
+    return float(a), float(k)
+
+
+try:  # inside pyramid-sym, bad input raises the package's InputError (a ValueError)
+    from pyramid_sym.errors import InputError
+except ImportError:  # standalone copy of this file
+    class InputError(ValueError):
+        """A value outside its allowed range, with one sentence naming the value, the range and the fix."""
 
 
 def _is_scalar(value):
@@ -99,18 +122,31 @@ def _is_scalar(value):
 
 
 def _check_scalar(func, name, value, interval):
-    """Check a Python or NumPy scalar against its interval; arrays and tensors pass unchecked (NaN in, NaN out)."""
+    """Check a Python or NumPy scalar against its interval; arrays and tensors pass unchecked (NaN in, NaN out).
+
+    ``interval`` is (lo, lo open?, hi, hi open?, tolerance below lo, tolerance above hi, text, what to
+    pass); an end of None is unbounded, and a closed end accepts values within its tolerance.
+    """
     if not _is_scalar(value) or isinstance(value, bool):
         return
-    lo, lo_open, hi, hi_open, text, fix = interval
-    v = float(value)
+    lo, lo_open, hi, hi_open, tol_lo, tol_hi, text, fix = interval
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.copysign(math.inf, value)
     ok = False
     if v == v and abs(v) != math.inf:
         x = Fraction(v)
-        slack = max(abs(lo), abs(hi)) * _SINGLE_ROUNDING if name == "gamma" else 0
-        ok = (x > lo if lo_open else x >= lo - slack) and (x < hi if hi_open else x <= hi + slack)
+        ok = ((lo is None or (x > lo if lo_open else x >= lo - tol_lo))
+              and (hi is None or (x < hi if hi_open else x <= hi + tol_hi)))
     if not ok:
         raise InputError(f"{func}: {name} = {v!r} is outside {text}; pass {fix} in {text}.")
+
+
+def _check_args(func, values, args):
+    """Check each scalar of ``values`` against ``args`` ((name, interval) pairs), errors labelled ``func``."""
+    for (name, interval), value in zip(args, values):
+        _check_scalar(func, name, value, interval)
 
 
 _LAYOUTS = {}   # (shape, block) -> layout: the sampler's pure-Python set-up, cached (small latents are
@@ -154,7 +190,7 @@ def _block_layout_uncached(func, shape, block):
     return shape, tuple(blocked), axes, n
 
 
-def _block_gamma(func, gamma, n):
+def _block_gamma(func, gamma, n, single_rounding):
     """The sampler's gamma as an exact Fraction in (0, 1/(n-1)]; within single-precision rounding of the bound, the bound."""
     try:
         v = float(gamma)
@@ -163,7 +199,7 @@ def _block_gamma(func, gamma, n):
         raise InputError(f"{func}: gamma = {gamma!r} must be one real number in (0, 1/{n - 1}]; "
                          "pass a Python float such as 1/3.") from None
     bound = Fraction(1, n - 1)
-    if abs(g - bound) <= bound * _SINGLE_ROUNDING:  # 1/3 as a double or a single is the bound 1/3
+    if abs(g - bound) <= bound * single_rounding:  # 1/3 as a double or a single is the bound 1/3
         g = bound
     if not 0 < g <= bound:
         raise InputError(f"{func}: gamma = {v!r} is outside (0, 1/{n - 1}], where the covariance (1 + gamma) I "
@@ -171,31 +207,20 @@ def _block_gamma(func, gamma, n):
     return g
 
 
-def _block_coefficients(func, gamma, n):
-    """(a, k) of the sampler for gamma (checked) and blocks of n entries, cached by (gamma, n)."""
+def _block_coefficients(func, gamma, n, coefficients, single_rounding):
+    """(a, k) = ``coefficients(gamma, n)`` for gamma (checked) and blocks of n entries, cached by (gamma, n)."""
     key = (gamma, n) if isinstance(gamma, float) else None
     if key is not None and key in _COEFFS:
         return _COEFFS[key]
-    coeffs = _sampler_coefficients(_block_gamma(func, gamma, n), n)
+    coeffs = coefficients(_block_gamma(func, gamma, n, single_rounding), n)
     if key is not None and len(_COEFFS) < 256:
         _COEFFS[key] = coeffs
     return coeffs
 
 
 def _sqrt(x):
-    """Square root of an exact fraction, rounded once, as an exact fraction again."""
+    """Square root of an exact fraction, rounded once, as an exact fraction again (used by the sampler's coefficients)."""
     return Fraction(math.sqrt(x))
-
-
-def _sampler_coefficients(gamma, n):
-    """a and k of x = a (z + k mean(z)) for blocks of n entries (ledger claims sampler.*).
-
-    gamma is an exact Fraction and the arithmetic is exact except the square roots,
-    so at the bound gamma = 1/(n-1), where the second root is sqrt(0), k is exactly -1.
-    """
-    a = _sqrt(gamma + 1)
-    k = -gamma*n/(gamma + _sqrt((gamma + 1)*(-gamma*(n - 1) + 1)) + 1)
-    return float(a), float(k)
 
 
 _HALF = (numpy.float16,)
@@ -236,134 +261,6 @@ def _finish(result, dtype):
     return result[()] if result.ndim == 0 else result
 
 
-def jump_end_time(s, gamma):
-    """paper eq. 25: e_{k+1}, the end of stage k+1 (signal level) whose jump lands on the start s of stage k.
-
-    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
-    [-1/3, 0); returns e_{k+1} in [0, 1]. Both arguments broadcast; the ends s = 0 and 1 give the
-    finite limits.
-
-    Formula paper.eq25.e_next:
-        s*sqrt(1 - gamma)/(s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))
-    emitted as the stable rewrite jump_end_time_one_root (ledger claim rewrite.jump_end_time_one_root):
-        s/(s*(1 - sqrt(-gamma/(1 - gamma))) + sqrt(-gamma/(1 - gamma)))
-    Ledger claim kernel.jump_end_time: the emitted form equals the formula on the domain above.
-    """
-    (s, gamma,), _dtype = _prepare("jump_end_time", (("s", s, _UNIT), ("gamma", gamma, _GAMMA_PAPER)))
-    x0 = numpy.sqrt(-gamma/(1 - gamma))
-    return _finish(s/(s*(1 - x0) + x0), _dtype)
-
-
-def jump_start_time(e, gamma):
-    """derived: paper eq. 25 solved for s_k: s_k, the start of stage k (signal level) reached by the jump from the end e of stage k+1.
-
-    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; e in [0, 1], gamma in
-    [-1/3, 0); returns s_k in [0, 1]. Both arguments broadcast; the ends e = 0 and 1 give the finite
-    limits.
-
-    Formula paper.eq25.s_k:
-        e*sqrt(-gamma)/(e*sqrt(-gamma) + (1 - e)*sqrt(1 - gamma))
-    emitted as the stable rewrite jump_start_time_one_root (ledger claim rewrite.jump_start_time_one_root):
-        e_q/(e_q_plus_err + one_minus_e)
-        with e_q = e*sqrt(-gamma**2/(1 - gamma) - gamma)
-        with one_minus_e = 1 - e
-        with e_back = 1 - one_minus_e
-        with e_err = -e + e_back
-        with e_q_plus_err = e_err + e_q
-    Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
-    """
-    (e, gamma,), _dtype = _prepare("jump_start_time", (("e", e, _UNIT), ("gamma", gamma, _GAMMA_PAPER)))
-    e_q = e*numpy.sqrt(-gamma**2/(1 - gamma) - gamma)
-    one_minus_e = 1 - e
-    return _finish(e_q/((((1 - one_minus_e) - e) + e_q) + one_minus_e), _dtype)
-
-
-def upsample_scale(s, gamma):
-    """paper eq. 20 (= eq. 13): s_k / e_{k+1}, the weight of Up(x_{e_{k+1}}) in the jump to the start s of stage k.
-
-    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
-    [-1/3, 0); returns s_k / e_{k+1} in (0, 1]. Both arguments broadcast; the ends s = 0 and 1 give
-    the finite limits.
-
-    Formula paper.eq20.scale:
-        (s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))/sqrt(1 - gamma)
-    emitted as the stable rewrite upsample_scale_without_removable_singularity (ledger claim rewrite.upsample_scale_without_removable_singularity):
-        s + sqrt(-gamma/(1 - gamma))*(1 - s)
-    Ledger claim kernel.upsample_scale: the emitted form equals the formula on the domain above.
-    """
-    (s, gamma,), _dtype = _prepare("upsample_scale", (("s", s, _UNIT), ("gamma", gamma, _GAMMA_PAPER)))
-    return _finish(s + numpy.sqrt(-gamma/(1 - gamma))*(1 - s), _dtype)
-
-
-def renoise_std(s, gamma):
-    """paper eq. 25: alpha, the weight of the corrective noise n' in the jump to the start s of stage k.
-
-    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
-    [-1/3, 0); returns alpha in [0, 1). Both arguments broadcast; the ends s = 0 and 1 give the
-    finite limits.
-
-    Formula paper.eq25.alpha:
-        (1 - s)/sqrt(1 - gamma)
-    Ledger claim kernel.renoise_std: the emitted form equals the formula on the domain above.
-    """
-    (s, gamma,), _dtype = _prepare("renoise_std", (("s", s, _UNIT), ("gamma", gamma, _GAMMA_PAPER)))
-    return _finish((1 - s)/numpy.sqrt(1 - gamma), _dtype)
-
-
-def corrected_start_sigma(sigma_end, gamma):
-    """code: scheduler corrected start: start noise level of the next stage from the previous stage's end noise level sigma_end.
-
-    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
-    gamma in (0, 1/3]; returns start sigma in [0, 1]. Both arguments broadcast; the ends sigma_end =
-    0 and 1 give the finite limits.
-
-    Formula code.start_sigma:
-        -(1 - sigma_end)/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1) + 1
-    emitted as the stable rewrite start_sigma_without_cancellation (ledger claim rewrite.start_sigma_without_cancellation):
-        sigma_end/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
-    Ledger claim kernel.corrected_start_sigma: the emitted form equals the formula on the domain above.
-    """
-    (sigma_end, gamma,), _dtype = _prepare("corrected_start_sigma", (("sigma_end", sigma_end, _UNIT), ("gamma", gamma, _GAMMA_CODE)))
-    x0 = numpy.sqrt(gamma/(gamma + 1))
-    return _finish(sigma_end/(sigma_end*(1 - x0) + x0), _dtype)
-
-
-def renoise_alpha(sigma_end, gamma):
-    """code: generate_one_unit re-noising alpha: alpha, the weight of the nearest-upsampled latent when re-noising at a jump.
-
-    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
-    gamma in (0, 1/3]; returns alpha in (0, 1]. Both arguments broadcast; the ends sigma_end = 0 and
-    1 give the finite limits.
-
-    Formula code.renoise_alpha:
-        1/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1)
-    emitted as the stable rewrite renoise_alpha_without_reciprocal_gamma (ledger claim rewrite.renoise_alpha_without_reciprocal_gamma):
-        sqrt(gamma/(gamma + 1))/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
-    Ledger claim kernel.renoise_alpha: the emitted form equals the formula on the domain above.
-    """
-    (sigma_end, gamma,), _dtype = _prepare("renoise_alpha", (("sigma_end", sigma_end, _UNIT), ("gamma", gamma, _GAMMA_CODE)))
-    x0 = numpy.sqrt(gamma/(gamma + 1))
-    return _finish(x0/(sigma_end*(1 - x0) + x0), _dtype)
-
-
-def renoise_beta(sigma_end, gamma):
-    """code: generate_one_unit re-noising beta: beta, the weight of the block noise when re-noising at a jump.
-
-    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
-    gamma in (0, 1/3]; returns beta in [0, 1). Both arguments broadcast; the ends sigma_end = 0 and
-    1 give the finite limits.
-
-    Formula code.renoise_beta:
-        sigma_end/(sqrt(gamma)*(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1))
-    emitted as the stable rewrite renoise_beta_without_reciprocal_gamma (ledger claim rewrite.renoise_beta_without_reciprocal_gamma):
-        sigma_end/(sqrt(gamma) + sigma_end*(-sqrt(gamma)*(-sqrt(gamma)/(sqrt(gamma + 1) + 1) + 1) + 1))
-    Ledger claim kernel.renoise_beta: the emitted form equals the formula on the domain above.
-    """
-    (sigma_end, gamma,), _dtype = _prepare("renoise_beta", (("sigma_end", sigma_end, _UNIT), ("gamma", gamma, _GAMMA_CODE)))
-    x0 = numpy.sqrt(gamma)
-    return _finish(sigma_end/(sigma_end*(1 - x0*(1 - x0/(numpy.sqrt(gamma + 1) + 1))) + x0), _dtype)
-
-
 def _add_block_mean(zb, axes, c):
     """zb (blocked view) += c * (sum of each block): vectorised over all blocks, no loop over blocks.
 
@@ -384,6 +281,23 @@ def _add_block_mean(zb, axes, c):
     zb += numpy.ascontiguousarray(m)
 
 
+def _block_noise(func, shape, gamma, block, rng, dtype):
+    shape, blocked, axes, n = _block_layout(func, shape, block)
+    a, k = _block_coefficients(func, gamma, n, _sampler_coefficients, _SINGLE_ROUNDING)
+    try:
+        dtype = numpy.dtype(numpy.float64 if dtype is None else dtype)
+    except TypeError:
+        dtype = None
+    if dtype not in (numpy.float16, numpy.float32, numpy.float64):
+        raise InputError(f"{func}: dtype {dtype} is not supported; pass float16, float32 or float64.")
+    work = numpy.float32 if dtype in _HALF else dtype
+    z = numpy.random.default_rng(rng).standard_normal(shape, dtype=work)
+    z *= a
+    if z.size:
+        _add_block_mean(z.reshape(blocked), axes, k / n)
+    return z.astype(dtype, copy=False)
+
+
 def block_noise(shape, gamma, *, block=(2, 2), rng=None, dtype=None):
     """Exact block noise (code convention, gamma = gamma_c > 0): every block of n entries ~ N(0, (1 + gamma) I - gamma J).
 
@@ -396,20 +310,7 @@ def block_noise(shape, gamma, *, block=(2, 2), rng=None, dtype=None):
     blocks.  ``rng``: a numpy.random.Generator, a seed or None; ``dtype``: float16,
     float32 or float64 (default float64; float16 is drawn and corrected in float32).
     """
-    shape, blocked, axes, n = _block_layout("block_noise", shape, block)
-    a, k = _block_coefficients("block_noise", gamma, n)
-    try:
-        dtype = numpy.dtype(numpy.float64 if dtype is None else dtype)
-    except TypeError:
-        dtype = None
-    if dtype not in (numpy.float16, numpy.float32, numpy.float64):
-        raise InputError(f"block_noise: dtype {dtype} is not supported; pass float16, float32 or float64.")
-    work = numpy.float32 if dtype in _HALF else dtype
-    z = numpy.random.default_rng(rng).standard_normal(shape, dtype=work)
-    z *= a
-    if z.size:
-        _add_block_mean(z.reshape(blocked), axes, k / n)
-    return z.astype(dtype, copy=False)
+    return _block_noise("block_noise", shape, gamma, block, rng, dtype)
 
 
 def renoise(latents, sigma_end, gamma, *, rng=None):
@@ -426,16 +327,172 @@ def renoise(latents, sigma_end, gamma, *, rng=None):
         raise InputError(f"renoise: latents of shape {x.shape} and dtype {x.dtype} are not a float array with at "
                          "least 2 dims; pass a float16, float32 or float64 array (..., H, W).")
     work = numpy.float32 if x.dtype in _HALF else x.dtype
-    alpha = renoise_alpha(sigma_end, gamma)
-    beta = renoise_beta(sigma_end, gamma)
+    alpha = _renoise_alpha(sigma_end, gamma, "renoise")
+    beta = _renoise_beta(sigma_end, gamma, "renoise")
     alpha = float(alpha) if numpy.ndim(alpha) == 0 else numpy.asarray(alpha, dtype=work)
     beta = float(beta) if numpy.ndim(beta) == 0 else numpy.asarray(beta, dtype=work)
     h, w = x.shape[-2:]
     up = numpy.empty(x.shape[:-2] + (h, 2, w, 2), dtype=work)
     up[...] = x[..., :, None, :, None]  # nearest x2 up-sampling, one copy
     up = up.reshape(x.shape[:-2] + (2 * h, 2 * w))
-    noise = block_noise(up.shape, gamma, block=(2, 2), rng=rng, dtype=work)
+    noise = _block_noise("renoise", up.shape, gamma, (2, 2), rng, work)
     noise *= beta
     up *= alpha
     noise += up
     return noise.astype(x.dtype, copy=False)
+
+
+def jump_end_time(s, gamma):
+    """paper eq. 25: e_{k+1}, the end of stage k+1 (signal level) whose jump lands on the start s of stage k.
+
+    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
+    [-1/3, 0); returns e_{k+1} in [0, 1]. All arguments broadcast; the ends s = 0 and 1 give the
+    finite limits.
+
+    Formula paper.eq25.e_next:
+        s*sqrt(1 - gamma)/(s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))
+    emitted as the stable rewrite jump_end_time_one_root (ledger claim rewrite.jump_end_time_one_root):
+        s/(s*(1 - sqrt(-gamma/(1 - gamma))) + sqrt(-gamma/(1 - gamma)))
+    Ledger claim kernel.jump_end_time: the emitted form equals the formula on the domain above.
+    """
+    return _jump_end_time(s, gamma, "jump_end_time")
+
+
+def _jump_end_time(s, gamma, _func):
+    (s, gamma,), _dtype = _prepare(_func, (("s", s, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
+    x0 = numpy.sqrt(-gamma/(1 - gamma))
+    return _finish(s/(s*(1 - x0) + x0), _dtype)
+
+
+def jump_start_time(e, gamma):
+    """derived: paper eq. 25 solved for s_k: s_k, the start of stage k (signal level) reached by the jump from the end e of stage k+1.
+
+    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; e in [0, 1], gamma in
+    [-1/3, 0); returns s_k in [0, 1]. All arguments broadcast; the ends e = 0 and 1 give the finite
+    limits.
+
+    Formula paper.eq25.s_k:
+        e*sqrt(-gamma)/(e*sqrt(-gamma) + (1 - e)*sqrt(1 - gamma))
+    emitted as the stable rewrite jump_start_time_one_root (ledger claim rewrite.jump_start_time_one_root):
+        e_q/(e_q_plus_err + one_minus_e)
+        with e_q = e*sqrt(-gamma**2/(1 - gamma) - gamma)
+        with one_minus_e = 1 - e
+        with e_back = 1 - one_minus_e
+        with e_err = -e + e_back
+        with e_q_plus_err = e_err + e_q
+    Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
+    """
+    return _jump_start_time(e, gamma, "jump_start_time")
+
+
+def _jump_start_time(e, gamma, _func):
+    (e, gamma,), _dtype = _prepare(_func, (("e", e, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
+    e_q = e*numpy.sqrt(-gamma**2/(1 - gamma) - gamma)
+    one_minus_e = 1 - e
+    return _finish(e_q/((((1 - one_minus_e) - e) + e_q) + one_minus_e), _dtype)
+
+
+def upsample_scale(s, gamma):
+    """paper eq. 20 (= eq. 13): s_k / e_{k+1}, the weight of Up(x_{e_{k+1}}) in the jump to the start s of stage k.
+
+    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
+    [-1/3, 0); returns s_k / e_{k+1} in (0, 1]. All arguments broadcast; the ends s = 0 and 1 give
+    the finite limits.
+
+    Formula paper.eq20.scale:
+        (s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))/sqrt(1 - gamma)
+    emitted as the stable rewrite upsample_scale_without_removable_singularity (ledger claim rewrite.upsample_scale_without_removable_singularity):
+        s + sqrt(-gamma/(1 - gamma))*(1 - s)
+    Ledger claim kernel.upsample_scale: the emitted form equals the formula on the domain above.
+    """
+    return _upsample_scale(s, gamma, "upsample_scale")
+
+
+def _upsample_scale(s, gamma, _func):
+    (s, gamma,), _dtype = _prepare(_func, (("s", s, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
+    return _finish(s + numpy.sqrt(-gamma/(1 - gamma))*(1 - s), _dtype)
+
+
+def renoise_std(s, gamma):
+    """paper eq. 25: alpha, the weight of the corrective noise n' in the jump to the start s of stage k.
+
+    Paper convention: signal levels (t = 0 noise, t = 1 data), gamma < 0; s in [0, 1], gamma in
+    [-1/3, 0); returns alpha in [0, 1). All arguments broadcast; the ends s = 0 and 1 give the
+    finite limits.
+
+    Formula paper.eq25.alpha:
+        (1 - s)/sqrt(1 - gamma)
+    Ledger claim kernel.renoise_std: the emitted form equals the formula on the domain above.
+    """
+    return _renoise_std(s, gamma, "renoise_std")
+
+
+def _renoise_std(s, gamma, _func):
+    (s, gamma,), _dtype = _prepare(_func, (("s", s, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
+    return _finish((1 - s)/numpy.sqrt(1 - gamma), _dtype)
+
+
+def corrected_start_sigma(sigma_end, gamma):
+    """code: scheduler corrected start: start noise level of the next stage from the previous stage's end noise level sigma_end.
+
+    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
+    gamma in (0, 1/3]; returns start sigma in [0, 1]. All arguments broadcast; the ends sigma_end =
+    0 and 1 give the finite limits.
+
+    Formula code.start_sigma:
+        -(1 - sigma_end)/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1) + 1
+    emitted as the stable rewrite start_sigma_without_cancellation (ledger claim rewrite.start_sigma_without_cancellation):
+        sigma_end/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
+    Ledger claim kernel.corrected_start_sigma: the emitted form equals the formula on the domain above.
+    """
+    return _corrected_start_sigma(sigma_end, gamma, "corrected_start_sigma")
+
+
+def _corrected_start_sigma(sigma_end, gamma, _func):
+    (sigma_end, gamma,), _dtype = _prepare(_func, (("sigma_end", sigma_end, _IN_SIGMA_END_CODE), ("gamma", gamma, _IN_GAMMA_CODE)))
+    x0 = numpy.sqrt(gamma/(gamma + 1))
+    return _finish(sigma_end/(sigma_end*(1 - x0) + x0), _dtype)
+
+
+def renoise_alpha(sigma_end, gamma):
+    """code: generate_one_unit re-noising alpha: alpha, the weight of the nearest-upsampled latent when re-noising at a jump.
+
+    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
+    gamma in (0, 1/3]; returns alpha in (0, 1]. All arguments broadcast; the ends sigma_end = 0 and
+    1 give the finite limits.
+
+    Formula code.renoise_alpha:
+        1/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1)
+    emitted as the stable rewrite renoise_alpha_without_reciprocal_gamma (ledger claim rewrite.renoise_alpha_without_reciprocal_gamma):
+        sqrt(gamma/(gamma + 1))/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
+    Ledger claim kernel.renoise_alpha: the emitted form equals the formula on the domain above.
+    """
+    return _renoise_alpha(sigma_end, gamma, "renoise_alpha")
+
+
+def _renoise_alpha(sigma_end, gamma, _func):
+    (sigma_end, gamma,), _dtype = _prepare(_func, (("sigma_end", sigma_end, _IN_SIGMA_END_CODE), ("gamma", gamma, _IN_GAMMA_CODE)))
+    x0 = numpy.sqrt(gamma/(gamma + 1))
+    return _finish(x0/(sigma_end*(1 - x0) + x0), _dtype)
+
+
+def renoise_beta(sigma_end, gamma):
+    """code: generate_one_unit re-noising beta: beta, the weight of the block noise when re-noising at a jump.
+
+    Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
+    gamma in (0, 1/3]; returns beta in [0, 1). All arguments broadcast; the ends sigma_end = 0 and 1
+    give the finite limits.
+
+    Formula code.renoise_beta:
+        sigma_end/(sqrt(gamma)*(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1))
+    emitted as the stable rewrite renoise_beta_without_reciprocal_gamma (ledger claim rewrite.renoise_beta_without_reciprocal_gamma):
+        sigma_end/(sqrt(gamma) + sigma_end*(-sqrt(gamma)*(-sqrt(gamma)/(sqrt(gamma + 1) + 1) + 1) + 1))
+    Ledger claim kernel.renoise_beta: the emitted form equals the formula on the domain above.
+    """
+    return _renoise_beta(sigma_end, gamma, "renoise_beta")
+
+
+def _renoise_beta(sigma_end, gamma, _func):
+    (sigma_end, gamma,), _dtype = _prepare(_func, (("sigma_end", sigma_end, _IN_SIGMA_END_CODE), ("gamma", gamma, _IN_GAMMA_CODE)))
+    x0 = numpy.sqrt(gamma)
+    return _finish(sigma_end/(sigma_end*(1 - x0*(1 - x0/(numpy.sqrt(gamma + 1) + 1))) + x0), _dtype)

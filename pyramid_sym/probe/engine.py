@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .forms import GAMMA_MIN, EMITTED_FORMS, FORM_NAMES, Form, KernelSpec, forms_for, kernel_specs
+from ..kernels.registry import ACCEPTANCE
+from .forms import GAMMA_MIN, Form, ProbeKernel, form_names, forms_for, probe_kernels
 from .inputs import REGIONS, Grid, PointSet, end_sweep, inside_range, interior, random_bits
 from .reference import (
     FORMATS, ExactFunction, FloatFormat, ordinal_of_fraction, ordinals_of_output, ulp_distance,
@@ -23,8 +24,8 @@ from .reference import (
 
 __all__ = ["BOUNDS", "FormResult", "ProbeResult", "build_points", "evaluate_form", "run_probe", "torch_available"]
 
-BOUNDS = {"float16": 1, "bfloat16": 1, "float32": 3, "float64": 3}
-"""The issue's figures for the emitted kernels: max ULP per dtype (and no non-finite output)."""
+BOUNDS = ACCEPTANCE
+"""The acceptance bounds of the emitted kernels (kernel registry): max ULP per dtype, no non-finite output."""
 
 
 def torch_available() -> bool:
@@ -36,11 +37,11 @@ def torch_available() -> bool:
 
 
 # --- points -------------------------------------------------------------------------------
-def _signed(spec: KernelSpec, mag: Fraction) -> Fraction:
+def _signed(spec: ProbeKernel, mag: Fraction) -> Fraction:
     return spec.gamma_sign * mag
 
 
-def build_points(spec: KernelSpec, fmt: FloatFormat, grid: Grid, rng: np.random.Generator) -> PointSet:
+def build_points(spec: ProbeKernel, fmt: FloatFormat, grid: Grid, rng: np.random.Generator) -> PointSet:
     """The probe's inputs for one kernel and format: x sweeps, gamma sweeps, random 2-D, default schedule."""
     xv, gv = spec.x_var, spec.gamma_var
     g_lo, g_hi = inside_range(gv, fmt)
@@ -104,12 +105,10 @@ def build_points(spec: KernelSpec, fmt: FloatFormat, grid: Grid, rng: np.random.
 
 
 # --- evaluation -------------------------------------------------------------------------------
-def _as_inputs(values: np.ndarray, fmt: FloatFormat, backend: str):
-    if backend == "torch":
-        import torch
+def _as_inputs(values: np.ndarray, fmt: FloatFormat, backend: str, registry=None):
+    from ..kernels.registry import REGISTRY
 
-        return torch.from_numpy(np.ascontiguousarray(values)).to(fmt.torch_dtype())
-    return values.astype(fmt.numpy_dtype)
+    return (registry or REGISTRY).target(backend).as_array(values, fmt.name)
 
 
 def _call(form: Form, x, g):
@@ -118,10 +117,10 @@ def _call(form: Form, x, g):
         return form.fn(x, g)
 
 
-def evaluate_form(form: Form, fmt: FloatFormat, pts: PointSet):
+def evaluate_form(form: Form, fmt: FloatFormat, pts: PointSet, registry=None):
     """Output ordinals, finite mask, dtype contract kept, and an error message (or "") of one form at the points."""
-    x = _as_inputs(pts.x, fmt, form.backend)
-    g = _as_inputs(pts.g, fmt, form.backend)
+    x = _as_inputs(pts.x, fmt, form.backend, registry)
+    g = _as_inputs(pts.g, fmt, form.backend, registry)
     try:
         out = _call(form, x, g)
         if tuple(np.shape(out)) != (len(pts),):
@@ -208,11 +207,12 @@ class ProbeResult:
     seconds: float = 0.0
     covariance: list | None = None
     plots: list = field(default_factory=list)
+    forms: tuple = ()
 
     @property
     def emitted_ok(self) -> bool | None:
         """True if every available emitted kernel is within the bounds; None if none was available."""
-        vals = [r.within_bound for r in self.results if r.form in EMITTED_FORMS and r.available]
+        vals = [r.within_bound for r in self.results if r.form.startswith("emitted ") and r.available]
         if not vals:
             return None
         return all(vals)
@@ -224,7 +224,7 @@ class ProbeResult:
             "seed": self.seed,
             "kernels": self.kernels,
             "dtypes": self.dtypes,
-            "forms": list(FORM_NAMES),
+            "forms": list(self.forms),
             "bounds": {"emitted_max_ulp": BOUNDS, "emitted_nonfinite": 0},
             "emitted_within_bounds": self.emitted_ok,
             "points": self.points,
@@ -237,21 +237,26 @@ class ProbeResult:
 
 
 def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, progress: bool | None = None,
-              grid: Grid | None = None) -> ProbeResult:
-    """Measure every form of every kernel in every dtype; see the module docstring."""
+              grid: Grid | None = None, registry=None) -> ProbeResult:
+    """Measure every form of every kernel in every dtype (kernels and targets of ``registry``, default the package's)."""
     from tqdm import tqdm
 
+    from ..kernels.registry import REGISTRY
+
+    registry = registry or REGISTRY
     t0 = time.perf_counter()
-    specs = kernel_specs()
+    specs = probe_kernels(registry)
     kernels = list(kernels or specs)
     dtypes = list(dtypes or FORMATS)
-    torch_ok = torch_available()
     notes: list[str] = []
-    if not torch_ok:
-        if "bfloat16" in dtypes:
-            dtypes.remove("bfloat16")
-        notes.append("torch is not installed: bfloat16 and the torch forms are skipped "
-                     "(pip install 'pyramid-sym[torch]').")
+    for target in registry.targets:
+        if not target.available():
+            notes.append(f"{target.requires} is not installed: the emitted {target.name} forms are skipped "
+                         f"(pip install 'pyramid-sym[{target.extra}]').")
+    for dname in list(dtypes):
+        if not any(dname in t.dtypes and t.available() for t in registry.targets):
+            dtypes.remove(dname)
+            notes.append(f"no installed target computes in {dname}: {dname} is skipped.")
     grid = grid or (Grid.quick() if quick else Grid.full())
     rng = np.random.default_rng(seed)
 
@@ -287,17 +292,26 @@ def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, 
                 notes.append(f"{spec.name}/{fmt.name}: {n_unc} points where the two working precisions "
                              "round differently were left out.")
             ulps = {}
-            for form in forms_for(spec, fmt.name, torch_ok=torch_ok):
+            for form in forms_for(spec, fmt.name, registry):
+                emitted = form.name.startswith("emitted ")
                 fr = FormResult(form.name, spec.name, fmt.name, form.backend, form.available, form.note,
-                                bound=BOUNDS[fmt.name] if form.name in EMITTED_FORMS else None)
+                                bound=BOUNDS[fmt.name] if emitted else None)
                 if not form.available:
-                    if form.name in EMITTED_FORMS and "cannot be imported" in form.note:
+                    if emitted and "cannot be imported" in form.note:
                         missing_notes.add(form.note)
                     results.append(fr)
                     continue
-                ords, finite, dtype_ok, err = evaluate_form(form, fmt, pts)
+                ords, finite, dtype_ok, err = evaluate_form(form, fmt, pts, registry)
                 if err:
                     fr.note = (fr.note + "; " if fr.note else "") + err
+                measured = certified
+                if emitted and registry.target(form.backend).flushes_subnormals:
+                    sub = _subnormal(pts.x, fmt) | _subnormal(pts.g, fmt) | _subnormal(values_of_ordinals(ref, fmt), fmt)
+                    measured = certified & ~sub
+                    fr.note = (fr.note + "; " if fr.note else "") + (
+                        f"{int((certified & sub).sum())} points with a subnormal input or result left out "
+                        f"({form.backend} flushes subnormals to zero on CPU)")
+                certified_all, certified = certified, measured
                 use = certified & finite
                 ulp_all = np.where(finite, ulp_distance(ords, ref), np.nan)
                 ulps[form.name] = np.where(certified, ulp_all, np.nan)
@@ -326,12 +340,19 @@ def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, 
                 fr.defaults = [_point(pts, int(i), fmt, ords, ref, finite,
                                       float(ulp_all[i]) if finite[i] else math.inf) for i in dm]
                 results.append(fr)
+                certified = certified_all
             series.append(Series(spec.name, fmt.name, pts.x, pts.g, pts.region, ulps))
     finally:
         bar.close()
     notes.extend(sorted(f"emitted form skipped: {m}" for m in missing_notes))
     return ProbeResult(kernels, dtypes, quick, seed, results, points, series, notes,
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, forms=form_names(registry))
+
+
+def _subnormal(values, fmt: FloatFormat) -> np.ndarray:
+    """Nonzero values below the format's smallest normal number in magnitude."""
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    return (a > 0) & (a < fmt.smallest_normal)
 
 
 def _point(pts: PointSet, i: int, fmt: FloatFormat, ords, ref, finite, ulp) -> dict:

@@ -230,6 +230,10 @@ def ordinals_of_output(out, fmt: FloatFormat) -> tuple[np.ndarray, np.ndarray, b
             ords = _patterns_to_ordinals(arr.view(_UINT[fmt.bits]), fmt)
     else:
         arr = np.asarray(out)
+        if fmt.name == "bfloat16" and arr.dtype.name == "bfloat16":  # ml_dtypes bfloat16 (JAX arrays)
+            finite = np.isfinite(arr.astype(np.float32))
+            ords = np.where(finite, _patterns_to_ordinals(arr.view(np.uint16).astype(np.uint64), fmt), 0)
+            return np.ravel(ords), np.ravel(finite), dtype_ok
         if arr.dtype != fmt.numpy_dtype:
             dtype_ok = False
             arr = arr.astype(fmt.numpy_dtype)

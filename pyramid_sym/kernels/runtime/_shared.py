@@ -1,0 +1,124 @@
+"""Runtime shared by every target: scalar interval checks, block layout, the sampler's gamma and coefficients."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from fractions import Fraction
+
+try:  # inside pyramid-sym, bad input raises the package's InputError (a ValueError)
+    from pyramid_sym.errors import InputError
+except ImportError:  # standalone copy of this file
+    class InputError(ValueError):
+        """A value outside its allowed range, with one sentence naming the value, the range and the fix."""
+
+
+def _is_scalar(value):
+    """A Python real (int, float, Fraction), a real NumPy scalar or 0-d array: checked against its interval."""
+    if isinstance(value, numbers.Real):
+        return getattr(value, "ndim", 0) == 0
+    return (type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0
+            and getattr(value.dtype, "kind", "") in "biuf")
+
+
+def _check_scalar(func, name, value, interval):
+    """Check a Python or NumPy scalar against its interval; arrays and tensors pass unchecked (NaN in, NaN out).
+
+    ``interval`` is (lo, lo open?, hi, hi open?, tolerance below lo, tolerance above hi, text, what to
+    pass); an end of None is unbounded, and a closed end accepts values within its tolerance.
+    """
+    if not _is_scalar(value) or isinstance(value, bool):
+        return
+    lo, lo_open, hi, hi_open, tol_lo, tol_hi, text, fix = interval
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.copysign(math.inf, value)
+    ok = False
+    if v == v and abs(v) != math.inf:
+        x = Fraction(v)
+        ok = ((lo is None or (x > lo if lo_open else x >= lo - tol_lo))
+              and (hi is None or (x < hi if hi_open else x <= hi + tol_hi)))
+    if not ok:
+        raise InputError(f"{func}: {name} = {v!r} is outside {text}; pass {fix} in {text}.")
+
+
+def _check_args(func, values, args):
+    """Check each scalar of ``values`` against ``args`` ((name, interval) pairs), errors labelled ``func``."""
+    for (name, interval), value in zip(args, values):
+        _check_scalar(func, name, value, interval)
+
+
+_LAYOUTS = {}   # (shape, block) -> layout: the sampler's pure-Python set-up, cached (small latents are
+_COEFFS = {}    # (gamma, n) -> (a, k):       dominated by it otherwise)
+
+
+def _block_layout(func, shape, block):
+    """Split ``shape`` into blocks over its trailing dims: (shape, blocked shape, block axes, entries per block)."""
+    try:
+        return _LAYOUTS[(shape, block)]
+    except (KeyError, TypeError):
+        pass
+    layout = _block_layout_uncached(func, shape, block)
+    if len(_LAYOUTS) < 256:
+        _LAYOUTS[(layout[0], tuple(block))] = layout
+    return layout
+
+
+def _block_layout_uncached(func, shape, block):
+    try:
+        shape = tuple(operator.index(d) for d in shape)
+        block = tuple(operator.index(b) for b in block)
+    except TypeError:
+        raise InputError(f"{func}: shape {shape!r} and block {block!r} must be tuples of integers; "
+                         "pass e.g. shape=(1, 16, 1, 48, 80), block=(2, 2).") from None
+    n = math.prod(block)
+    if not block or min(block) < 1 or n < 2:
+        raise InputError(f"{func}: block {block!r} must have positive sizes and at least 2 entries; "
+                         "pass e.g. block=(2, 2), (2,) or (2, 2, 2).")
+    if len(block) > len(shape) or min(shape, default=0) < 0:
+        raise InputError(f"{func}: block {block!r} needs a shape with at least {len(block)} non-negative dims, "
+                         f"got {shape!r}; pass a larger shape or a shorter block.")
+    lead = shape[:len(shape) - len(block)]
+    blocked = list(lead)
+    for i, (d, b) in enumerate(zip(shape[len(lead):], block)):
+        if d % b:
+            raise InputError(f"{func}: size {d} of dim {len(lead) + i} of shape {shape!r} is not a multiple of "
+                             f"the block {block!r}; crop or pad that dim to a multiple of {b}.")
+        blocked += [d // b, b]
+    axes = tuple(len(lead) + 2 * i + 1 for i in range(len(block)))
+    return shape, tuple(blocked), axes, n
+
+
+def _block_gamma(func, gamma, n, single_rounding):
+    """The sampler's gamma as an exact Fraction in (0, 1/(n-1)]; within single-precision rounding of the bound, the bound."""
+    try:
+        v = float(gamma)
+        g = Fraction(v)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        raise InputError(f"{func}: gamma = {gamma!r} must be one real number in (0, 1/{n - 1}]; "
+                         "pass a Python float such as 1/3.") from None
+    bound = Fraction(1, n - 1)
+    if abs(g - bound) <= bound * single_rounding:  # 1/3 as a double or a single is the bound 1/3
+        g = bound
+    if not 0 < g <= bound:
+        raise InputError(f"{func}: gamma = {v!r} is outside (0, 1/{n - 1}], where the covariance (1 + gamma) I "
+                         f"- gamma J of a block of {n} entries is positive semidefinite; pass gamma in (0, 1/{n - 1}].")
+    return g
+
+
+def _block_coefficients(func, gamma, n, coefficients, single_rounding):
+    """(a, k) = ``coefficients(gamma, n)`` for gamma (checked) and blocks of n entries, cached by (gamma, n)."""
+    key = (gamma, n) if isinstance(gamma, float) else None
+    if key is not None and key in _COEFFS:
+        return _COEFFS[key]
+    coeffs = coefficients(_block_gamma(func, gamma, n, single_rounding), n)
+    if key is not None and len(_COEFFS) < 256:
+        _COEFFS[key] = coeffs
+    return coeffs
+
+
+def _sqrt(x):
+    """Square root of an exact fraction, rounded once, as an exact fraction again (used by the sampler's coefficients)."""
+    return Fraction(math.sqrt(x))
