@@ -448,7 +448,7 @@ class PyramidSchedule:
                 alpha = 1 / (r * (1 - e) + e)
                 self._alpha[i] = alpha
                 self._beta[i] = alpha * (1 - e) / math.sqrt(self.gamma)
-                start = 1 - alpha * e  # corrected start alpha e is a signal level
+                start = start_sigma_of(sigma_a, self.gamma, math)  # formulas.code: the reference's own order
             self.ori_start_sigmas.append(sigma_a)
             self.start_sigmas.append(start)
             self.end_sigmas.append(end)
