@@ -14,14 +14,40 @@ import torch
 from pyramid_sym.errors import InputError
 from pyramid_sym.kernels import numpy_kernels as nk
 from pyramid_sym.kernels import torch_kernels as tk
-from pyramid_sym.kernels.specs import KERNELS
+from pyramid_sym.kernels.registry import ACCEPTANCE, FLOAT32_ULP_ABOVE_ONE, REGISTRY
 
-# Accuracy targets of the issue, in units in the last place of the result's dtype,
-# measured as the issue states them: the distance from the kernel's result to the
-# correctly rounded exact value.  Half precision is computed in float32 and rounded
-# once, so it is within 1 ULP; float32/float64 evaluate five or six correctly rounded
-# operations of the stable forms, allowed 3 ULP.
-MAX_ULP = {"float16": 1.0, "bfloat16": 1.0, "float32": 3.0, "float64": 3.0}
+KERNELS = REGISTRY.kernels
+
+# The acceptance bounds of the registry, in units in the last place of the result's dtype:
+# the distance from the kernel's result to the correctly rounded exact value.  Half
+# precision is computed in float32 and rounded once; float32/float64 evaluate five or six
+# correctly rounded operations of the stable forms.
+MAX_ULP = ACCEPTANCE
+
+
+def _jax():
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)  # float64 inputs stay float64
+    from pyramid_sym.kernels import jax_kernels
+
+    return jax, jax_kernels
+
+
+def _modules():
+    """The emitted module of every target whose library is installed."""
+    out = []
+    for t in REGISTRY.targets:
+        if t.available():
+            if t.name == "jax":
+                _jax()
+            out.append(pytest.param(t.module, id=t.name))
+    return out
+
+
+def _module(name):
+    import importlib
+
+    return importlib.import_module(name)
 
 # (significand bits p, minimum normal exponent emin) of each format
 FORMATS = {"float16": (11, -14), "bfloat16": (8, -126), "float32": (24, -126), "float64": (53, -1022)}
@@ -84,11 +110,15 @@ def _exact_inputs(x_rounded, g_rounded):
     return [mpmath.mpf(float(v)) for v in x_rounded], [mpmath.mpf(float(v)) for v in g_rounded]
 
 
-def _check_accuracy(spec, fmt, y, xs, gs):
+def _check_accuracy(spec, fmt, y, xs, gs, normal_only=False):
+    """Worst ULP error; ``normal_only``: skip points whose exact result is subnormal (flushed to zero by XLA on CPU)."""
     ref = _reference(spec)
     worst, where = 0.0, None
+    smallest_normal = mpmath.ldexp(1, FORMATS[fmt][1])
     with mpmath.workdps(REF_DPS):
         for yi, xi, gi in zip(y, xs, gs):
+            if normal_only and 0 < abs(ref(xi, gi)) < smallest_normal:
+                continue
             assert np.isfinite(yi), f"{spec.name}({float(xi)!r}, {float(gi)!r}) in {fmt} is not finite: {yi}"
             err = ulp_error(float(yi), ref(xi, gi), fmt)
             if err > worst:
@@ -286,10 +316,10 @@ def test_half_rounded_once_from_float32():
 
 
 # ----------------------------------------------------------------------------- input policy
-@pytest.mark.parametrize("mod", [nk, tk], ids=["numpy", "torch"])
+@pytest.mark.parametrize("modname", _modules())
 @pytest.mark.parametrize("spec", KERNELS, ids=lambda s: s.name)
-def test_scalar_out_of_range_raises_one_sentence(mod, spec):
-    fn = getattr(mod, spec.name)
+def test_scalar_out_of_range_raises_one_sentence(modname, spec):
+    fn = getattr(_module(modname), spec.name)
     good_g = -0.2 if spec.convention == "paper" else 0.2
     bad_g = [0.2, 0.0, -0.5, float("nan")] if spec.convention == "paper" else [-0.2, 0.0, 0.5, float("inf")]
     arg0 = spec.args[0][1]
@@ -305,8 +335,9 @@ def test_scalar_out_of_range_raises_one_sentence(mod, spec):
     assert np.isfinite(float(fn(0.0, good_g))) and np.isfinite(float(fn(1.0, good_g)))
 
 
-@pytest.mark.parametrize("mod", [nk, tk], ids=["numpy", "torch"])
-def test_bound_in_single_precision_counts_as_the_bound(mod):
+@pytest.mark.parametrize("modname", _modules())
+def test_bound_in_single_precision_counts_as_the_bound(modname):
+    mod = _module(modname)
     assert np.isfinite(float(mod.renoise_alpha(0.5, np.float32(1 / 3))))
     assert np.isfinite(float(mod.jump_end_time(0.5, np.float32(-1 / 3))))
     with pytest.raises(InputError):
@@ -329,3 +360,71 @@ def test_non_real_input_raises():
         tk.renoise_alpha(torch.tensor([0.5 + 0j]), 0.2)
     with pytest.raises(InputError, match="torch kernels"):
         nk.renoise_alpha(torch.tensor([0.5], dtype=torch.bfloat16), 0.2)
+
+
+@pytest.mark.parametrize("spec", KERNELS, ids=lambda s: s.name)
+@pytest.mark.parametrize("fmt", ["float16", "bfloat16", "float32", "float64"])
+def test_jax_kernel_accuracy(spec, fmt):
+    """The JAX kernels meet the same bounds; XLA on CPU flushes subnormals, so subnormal inputs and results are skipped."""
+    jax, jk = _jax()
+    jnp = jax.numpy
+    x, g = _cases(fmt, spec)
+    smallest_normal = 2.0 ** FORMATS[fmt][1]
+    xr, gr = jnp.asarray(x, dtype=fmt), jnp.asarray(g, dtype=fmt)
+    xd, gd = np.asarray(xr.astype(jnp.float64)), np.asarray(gr.astype(jnp.float64))
+    keep = (gd != 0) & (np.abs(gd) <= 1 / 3 * (1 + 2**-7)) & ~((xd > 0) & (xd < smallest_normal))
+    xr, gr = xr[keep], gr[keep]
+    y = getattr(jk, spec.name)(xr, gr)
+    assert y.dtype == jnp.dtype(fmt)
+    xs, gs = _exact_inputs(xd[keep], gd[keep])
+    _check_accuracy(spec, fmt, np.asarray(y.astype(jnp.float64)).tolist(), xs, gs, normal_only=True)
+
+
+# ----------------------------------------------------------------------------- sigma_end above 1, labels
+@pytest.mark.parametrize("modname", _modules())
+def test_sigma_end_one_float32_spacing_above_one_is_accepted(modname):
+    """The reference's float32 table can put sigma_end at 1 + 2^-23; the code kernels accept it, and no more."""
+    mod = _module(modname)
+    top = 1 + float(FLOAT32_ULP_ABOVE_ONE)
+    assert top == float(np.nextafter(np.float32(1), np.float32(2)))
+    for spec in KERNELS:
+        if spec.args[0].name == "sigma_end":
+            fn = getattr(mod, spec.name)
+            assert np.isfinite(float(fn(top, 1 / 3))) and np.isfinite(float(fn(np.float32(top), np.float32(1 / 3))))
+            with pytest.raises(InputError, match="sigma_end"):
+                fn(1 + 2 * float(FLOAT32_ULP_ABOVE_ONE), 1 / 3)
+            with pytest.raises(InputError, match="sigma_end"):
+                fn(-float(FLOAT32_ULP_ABOVE_ONE), 1 / 3)   # no tolerance below 0
+
+
+def test_renoise_errors_are_labelled_renoise():
+    x = np.zeros((1, 2, 2), dtype=np.float32)
+    cases = [(nk.renoise, (x,), {}), (tk.renoise, (torch.zeros(1, 2, 2),), {})]
+    try:
+        jax, jk = _jax()
+        cases.append((jk.renoise, (jax.random.key(0), x), {}))
+    except pytest.skip.Exception:
+        pass
+    for fn, lead, kw in cases:
+        for sigma_end, gamma in ((1.5, 1 / 3), (0.5, 0.4), (0.5, -0.1), ("half", 1 / 3)):
+            with pytest.raises(InputError) as info:
+                fn(*lead, sigma_end, gamma, **kw)
+            assert str(info.value).startswith("renoise: "), str(info.value)
+        out = fn(*lead, 1 + float(FLOAT32_ULP_ABOVE_ONE), 1 / 3, **kw)
+        assert tuple(out.shape) == (1, 4, 4)
+
+
+def test_jax_block_noise_takes_explicit_keys():
+    jax, jk = _jax()
+    key = jax.random.key(3)
+    a = jk.block_noise(key, (2, 8, 8), 1 / 3)
+    b = jk.block_noise(key, (2, 8, 8), 1 / 3)
+    c = jk.block_noise(jax.random.key(4), (2, 8, 8), 1 / 3)
+    assert bool((a == b).all()) and not bool((a == c).all())
+    sums = np.asarray(a).reshape(2, 4, 2, 4, 2).sum(axis=(2, 4))
+    assert np.abs(sums).max() < 1e-12   # at the bound gamma = 1/3 every 2x2 block sums to 0
+    assert jk.block_noise(key, (4, 4), 0.2, dtype="bfloat16").dtype == jax.numpy.bfloat16
+    with pytest.raises(InputError, match="key"):
+        jk.block_noise(12, (4, 4), 0.2)
+    with pytest.raises(InputError, match="multiple"):
+        jk.block_noise(key, (3, 4), 0.2)

@@ -244,7 +244,10 @@ def _prepare(func, items):
     for name, value, interval in items:
         _check_scalar(func, name, value, interval)
     values = [_as_operand(func, name, value) for name, value, _ in items]
-    dtype = numpy.result_type(*values)
+    try:
+        dtype = numpy.result_type(*values)
+    except TypeError:  # no common dtype (text with numbers, ...)
+        dtype = numpy.dtype(object)
     if dtype.kind in "biu":
         dtype = numpy.dtype(numpy.float64)
     elif dtype.kind != "f":

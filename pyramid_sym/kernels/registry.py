@@ -67,8 +67,8 @@ class Arg:
     """One argument of a scalar kernel: formula symbol, Python name, allowed interval, and what to pass.
 
     ``tolerance_lo``/``tolerance_hi``: how far outside a *closed* end a Python or NumPy
-    scalar may lie and still be accepted (a bound rounded to a float format).  Iterating
-    an ``Arg`` gives ``(symbol, name, interval)``.
+    scalar may lie and still be accepted (a bound rounded to a float format).  Iterated or
+    indexed, an ``Arg`` is the triple ``(symbol, name, interval)``.
     """
 
     symbol: sympy.Symbol
@@ -80,6 +80,9 @@ class Arg:
 
     def __iter__(self):
         return iter((self.symbol, self.name, self.interval))
+
+    def __getitem__(self, i):
+        return (self.symbol, self.name, self.interval)[i]
 
 
 Form = Callable[..., object]  # form(x, gamma, ctx): a way of computing a kernel, against an arithmetic context
