@@ -8,3 +8,50 @@ def _reset_mpmath_precision():
     mpmath.mp.dps = 15
     yield
     mpmath.mp.dps = 15
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fuzz totals, whatever order the tests ran in: printed, written as JSON, and checked.
+
+    The fuzz modules count their invocations in ``test_fuzz_harness.COUNTS`` and record
+    every traceback, undocumented status or hang in ``PROBLEMS``.  Here, once all tests have
+    run: the totals are printed; with ``PYRAMID_SYM_FUZZ_REPORT`` set to a file name they are
+    written there as JSON; a recorded problem fails the session; and with
+    ``PYRAMID_SYM_FUZZ_MINIMUM`` set (``benchmarks/fuzz_all.py`` sets 10000) fewer invocations
+    than that fail it too.
+    """
+    import json
+    import os
+    import sys
+
+    harness = sys.modules.get("test_fuzz_harness")
+    if harness is None or not harness.COUNTS:
+        return
+    counts, problems = harness.COUNTS, harness.PROBLEMS
+    total = sum(counts.values())
+    report = {
+        "total": total,
+        "command_line": sum(v for k, v in counts.items() if not k.startswith(("api:", "kernel:"))),
+        "public_functions": sum(v for k, v in counts.items() if k.startswith("api:")),
+        "kernels": sum(v for k, v in counts.items() if k.startswith("kernel:")),
+        "tracebacks_or_hangs": len(problems),
+        "by_target": dict(sorted(counts.items())),
+    }
+    path = os.environ.get("PYRAMID_SYM_FUZZ_REPORT")
+    if path:
+        with open(path, "w") as fh:
+            json.dump(report, fh, indent=2)
+    minimum = int(os.environ.get("PYRAMID_SYM_FUZZ_MINIMUM", "0"))
+    line = (f"fuzz totals: {total} invocations ({report['command_line']} command line, "
+            f"{report['public_functions']} public functions, {report['kernels']} kernels), {len(problems)} problems")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
+    if problems:
+        if reporter is not None:
+            reporter.write_line(f"fuzz problems (first 3): {problems[:3]!r}")
+        session.exitstatus = 1
+    if total < minimum:
+        if reporter is not None:
+            reporter.write_line(f"fuzz totals: {total} is below the required {minimum}")
+        session.exitstatus = 1

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from pyramid_sym.errors import PyramidSymError
 
-from test_fuzz_harness import COUNTS, Hang, time_limit
+from test_fuzz_harness import COUNTS, Hang, examples, time_limit
 
 _FUZZ = dict(deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -54,7 +54,7 @@ def _call(label, fn, *args, **kwargs):
 def test_check_api_fuzz():
     from pyramid_sym.check import check
 
-    @settings(max_examples=600, **_FUZZ)
+    @settings(max_examples=examples(600), **_FUZZ)
     @given(ANY, st.one_of(ANY, st.none()), st.one_of(st.dictionaries(TEXT, ANY, max_size=3), ANY),
            st.one_of(st.none(), st.sampled_from(["paper.eq25.e_next", "code.corrected_start", "article.A1",
                                                  "paper.eq21", "paper.eq22.Sigma", "x", ""]), ANY))
@@ -69,7 +69,7 @@ def test_check_api_fuzz():
 def test_domain_text_fuzz():
     from pyramid_sym.check import parse_domain_text, parse_var
 
-    @settings(max_examples=800, **_FUZZ)
+    @settings(max_examples=examples(800), **_FUZZ)
     @given(ANY, TEXT)
     def inner(spec, name):
         iv = _call("parse_domain_text", parse_domain_text, spec)
@@ -83,7 +83,7 @@ def test_domain_text_fuzz():
 def test_parse_expression_any_object():
     from pyramid_sym.parsing import parse_expression
 
-    @settings(max_examples=500, **_FUZZ)
+    @settings(max_examples=examples(500), **_FUZZ)
     @given(ANY, st.one_of(st.none(), st.lists(TEXT, max_size=3), st.dictionaries(TEXT, ANY, max_size=2)))
     def inner(text, variables):
         _call("parse_expression", parse_expression, text, variables)
@@ -98,7 +98,7 @@ def test_formulas_get_fuzz():
 
     ids = list(formulas.all_formulas())
 
-    @settings(max_examples=300, **_FUZZ)
+    @settings(max_examples=examples(300), **_FUZZ)
     @given(st.one_of(st.sampled_from(ids), TEXT, st.sampled_from(ids).map(lambda s: s.upper()),
                      st.sampled_from(ids).map(lambda s: s + " ")))
     def inner(fid):
@@ -112,7 +112,7 @@ def test_formulas_get_fuzz():
 def test_conventions_fuzz():
     from pyramid_sym import conventions as c
 
-    @settings(max_examples=300, **_FUZZ)
+    @settings(max_examples=examples(300), **_FUZZ)
     @given(st.one_of(st.integers(-5, 70), st.floats(allow_nan=True), st.just(10**30)), st.integers(-3, 10))
     def inner(block, k):
         _call("gamma_bound", c.gamma_bound, block)
@@ -126,7 +126,7 @@ def test_conventions_fuzz():
 def test_domain_parsers_fuzz():
     from pyramid_sym.domain import parse_interval, parse_number
 
-    @settings(max_examples=500, **_FUZZ)
+    @settings(max_examples=examples(500), **_FUZZ)
     @given(TEXT)
     def inner(text):
         _call("parse_number", parse_number, text)
@@ -145,7 +145,7 @@ def test_schedule_constructor_fuzz():
     num = st.one_of(st.integers(-3, 2000), st.floats(allow_nan=True, allow_infinity=True), st.fractions(),
                     st.sampled_from(["1/3", "nan", "", "3", None, True, 1.5, 10**40, -(10**40)]))
 
-    @settings(max_examples=300, **_FUZZ)
+    @settings(max_examples=examples(300), **_FUZZ)
     @given(num, num, st.one_of(st.integers(-1, 8), num), st.one_of(st.none(), st.lists(num, max_size=5), TEXT),
            num, st.sampled_from(["reference", "exact", "float", "", None]), st.one_of(st.integers(-1, 9), num))
     def inner(T, shift, stages, stage_range, gamma, mode, block):

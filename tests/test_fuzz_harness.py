@@ -1,5 +1,8 @@
 """Shared machinery for the fuzz tests (no tests here): in-process invocation of the command line, hang guard, counts.
 
+The counts are summed, reported and checked at the end of the session by the
+``pytest_sessionfinish`` hook of ``tests/conftest.py``, whatever order the tests ran in.
+
 An invocation *fails* when it ends with anything but the documented exit statuses
 (0 ok, 1 check failed, 2 bad input, 3 unknown): an uncaught exception other than
 ``SystemExit``, "Traceback" on stderr, a bad input (status 2) without a one-line
@@ -20,6 +23,15 @@ import traceback
 from pyramid_sym import cli
 
 DOCUMENTED = {0, 1, 2, 3}
+
+SCALE = float(os.environ.get("PYRAMID_SYM_FUZZ_SCALE", "0.125"))
+"""Share of each fuzz test's full example count that a run draws: 1/8 in the default suite (fast), 1 in
+``benchmarks/fuzz_all.py`` (the large run CI also makes, at least 10,000 invocations)."""
+
+
+def examples(full: int) -> int:
+    """The example count of a fuzz test whose full size is ``full``, at the run's SCALE (at least 10)."""
+    return max(10, round(full * SCALE))
 HANG_SECONDS = 20.0  # far above any bad-input answer (milliseconds); a real run of a command may take seconds
 
 COUNTS: collections.Counter = collections.Counter()      # invocations per command

@@ -19,44 +19,43 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from pyramid_sym.errors import InputError
+from pyramid_sym.kernels.registry import REGISTRY, SINGLE_ROUNDING
 
-from test_fuzz_harness import COUNTS
+from test_fuzz_harness import COUNTS, examples
 
 
 def _module(name):
     try:
         return importlib.import_module(f"pyramid_sym.kernels.{name}")
-    except ImportError as exc:  # only while the module is being written
-        pytest.skip(f"pyramid_sym.kernels.{name} is not importable yet ({exc})")
+    except ImportError as exc:  # the target's library is not installed
+        pytest.skip(f"pyramid_sym.kernels.{name} is not importable ({exc})")
 
 
 _FUZZ = dict(deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
-# kernel -> (argument names, intervals as (lo, lo_open, hi, hi_open))
-UNIT = (Fraction(0), False, Fraction(1), False)
-G_PAPER = (Fraction(-1, 3), False, Fraction(0), True)
-G_CODE = (Fraction(0), True, Fraction(1, 3), False)
-SCALAR_KERNELS = {
-    "jump_end_time": (("s", UNIT), ("gamma", G_PAPER)),
-    "jump_start_time": (("e", UNIT), ("gamma", G_PAPER)),
-    "upsample_scale": (("s", UNIT), ("gamma", G_PAPER)),
-    "renoise_std": (("s", UNIT), ("gamma", G_PAPER)),
-    "corrected_start_sigma": (("sigma_end", UNIT), ("gamma", G_CODE)),
-    "renoise_alpha": (("sigma_end", UNIT), ("gamma", G_CODE)),
-    "renoise_beta": (("sigma_end", UNIT), ("gamma", G_CODE)),
-}
-# the kernels accept a gamma within single-precision rounding (2^-22 relative) of a closed bound
-_SLACK = Fraction(1, 2**22)
+
+def _as_tuple(arg):
+    """(lo, lo_open, hi, hi_open) of a registry argument, exact."""
+    iv = arg.interval
+    return (Fraction(int(iv.lo.p), int(iv.lo.q)), iv.lo_open, Fraction(int(iv.hi.p), int(iv.hi.q)), iv.hi_open)
 
 
-def _inside(x: float, iv, name) -> bool:
+# kernel -> ((argument name, interval, registry argument), ...), from the registry
+SCALAR_KERNELS = {k.name: tuple((a.name, _as_tuple(a), a) for a in k.args) for k in REGISTRY.kernels}
+UNIT = _as_tuple(REGISTRY.kernel("renoise_alpha").args[0])
+G_CODE = _as_tuple(REGISTRY.kernel("renoise_alpha").args[1])
+_SLACK = SINGLE_ROUNDING  # block_noise accepts a gamma within single-precision rounding of its bound
+TARGET_MODULES = [t.module.rsplit(".", 1)[1] for t in REGISTRY.targets]
+
+
+def _inside(x: float, arg) -> bool:
+    """Whether the kernels accept the Python float x for the registry argument ``arg`` (closed ends with tolerance)."""
     if not math.isfinite(x):
         return False
-    lo, lo_open, hi, hi_open = iv
+    lo, lo_open, hi, hi_open = _as_tuple(arg)
     q = Fraction(x)
-    slack = max(abs(lo), abs(hi)) * _SLACK if name == "gamma" else 0
-    return (q > lo if lo_open else q >= lo - slack) and (q < hi if hi_open else q <= hi + slack)
+    return (q > lo if lo_open else q >= lo - arg.tolerance_lo) and (q < hi if hi_open else q <= hi + arg.tolerance_hi)
 
 
 def _strictly_inside(x: float, iv) -> bool:
@@ -74,29 +73,32 @@ FLOATS = st.one_of(
 
 # --- scalars: in range -> finite number, out of range / NaN / inf -> InputError -----------------------
 
-@pytest.mark.parametrize("modname", ["numpy_kernels", "torch_kernels"])
-@pytest.mark.parametrize("kernel", sorted(SCALAR_KERNELS))
-def test_scalar_policy(modname, kernel):
-    mod = _module(modname)
-    fn = getattr(mod, kernel)
-    (n1, iv1), (n2, iv2) = SCALAR_KERNELS[kernel]
+def check_scalar_policy(fn, args, label: str, n: int) -> None:
+    """Fuzz one scalar kernel: in range -> a finite number; out of range, NaN or inf -> one-sentence InputError."""
+    (n1, _, a1), (n2, _, a2) = args
 
-    @settings(max_examples=150, **_FUZZ)
+    @settings(max_examples=n, **_FUZZ)
     @given(FLOATS, FLOATS)
     def inner(a, b):
-        COUNTS[f"kernel:{modname}.{kernel}"] += 1
-        ok = _inside(a, iv1, n1) and _inside(b, iv2, n2)
-        if ok:
+        COUNTS[f"kernel:{label}"] += 1
+        if _inside(a, a1) and _inside(b, a2):
             out = fn(a, b)
-            assert math.isfinite(float(out)), f"{kernel}({a!r}, {b!r}) = {out!r}"
+            assert math.isfinite(float(out)), f"{label}({a!r}, {b!r}) = {out!r}"
         else:
             with pytest.raises(InputError) as info:
                 fn(a, b)
             msg = str(info.value)
-            bad = n1 if not _inside(a, iv1, n1) else n2
+            bad = n1 if not _inside(a, a1) else n2
             assert bad in msg and msg.endswith(".") and "\n" not in msg
 
     inner()
+
+
+@pytest.mark.parametrize("modname", TARGET_MODULES)
+@pytest.mark.parametrize("kernel", sorted(SCALAR_KERNELS))
+def test_scalar_policy(modname, kernel):
+    mod = _module(modname)
+    check_scalar_policy(getattr(mod, kernel), SCALAR_KERNELS[kernel], f"{modname}.{kernel}", examples(150))
 
 
 BAD_OPERANDS = [None, "0.5", b"0.5", [0.5, "x"], {"s": 1}, object(), 1 + 2j, np.complex128(0.5),
@@ -104,14 +106,14 @@ BAD_OPERANDS = [None, "0.5", b"0.5", [0.5, "x"], {"s": 1}, object(), 1 + 2j, np.
 # (bool arrays count as integers, which the kernels document as computed in float64)
 
 
-@pytest.mark.parametrize("modname", ["numpy_kernels", "torch_kernels"])
+@pytest.mark.parametrize("modname", TARGET_MODULES)
 @pytest.mark.parametrize("kernel", sorted(SCALAR_KERNELS))
 @pytest.mark.parametrize("which", [0, 1])
 @pytest.mark.parametrize("bad", range(len(BAD_OPERANDS)))
 def test_wrong_types_raise_input_error(modname, kernel, which, bad):
     mod = _module(modname)
     fn = getattr(mod, kernel)
-    good = [0.5, -0.25 if SCALAR_KERNELS[kernel][1][1] is G_PAPER else 0.25]
+    good = [0.5, 0.25 if SCALAR_KERNELS[kernel][1][1] == G_CODE else -0.25]
     args = list(good)
     args[which] = BAD_OPERANDS[bad]
     COUNTS[f"kernel:{modname}.{kernel}"] += 1
@@ -124,7 +126,7 @@ def test_wrong_types_raise_input_error(modname, kernel, which, bad):
 # --- arrays: NaN in -> NaN out, at the same places; finite elsewhere -------------------------------
 
 def _in_range_values(iv, dtype, size, rng):
-    lo, _, hi, _ = iv
+    lo, _, hi, _ = iv[1] if len(iv) == 3 else iv
     width = float(hi - lo)
     # interior points that stay inside after rounding to the dtype (away from open ends by 1 %)
     x = float(lo) + width * (0.01 + 0.98 * rng.random(size))
@@ -136,9 +138,9 @@ def _in_range_values(iv, dtype, size, rng):
 def test_numpy_nan_in_nan_out(kernel, dtype):
     mod = _module("numpy_kernels")
     fn = getattr(mod, kernel)
-    (_, iv1), (_, iv2) = SCALAR_KERNELS[kernel]
+    iv1, iv2 = SCALAR_KERNELS[kernel]
 
-    @settings(max_examples=40, **_FUZZ)
+    @settings(max_examples=examples(40), **_FUZZ)
     @given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.booleans())
     def inner(size, seed, scalar_second):
         COUNTS[f"kernel:numpy_kernels.{kernel}"] += 1
@@ -170,9 +172,9 @@ def test_torch_nan_in_nan_out(kernel, dtype):
     mod = _module("torch_kernels")
     fn = getattr(mod, kernel)
     tdtype = getattr(torch, dtype)
-    (_, iv1), (_, iv2) = SCALAR_KERNELS[kernel]
+    iv1, iv2 = SCALAR_KERNELS[kernel]
 
-    @settings(max_examples=30, **_FUZZ)
+    @settings(max_examples=examples(30), **_FUZZ)
     @given(st.integers(1, 40), st.integers(0, 2**32 - 1))
     def inner(size, seed):
         COUNTS[f"kernel:torch_kernels.{kernel}"] += 1
@@ -239,7 +241,7 @@ def test_block_noise_fuzz(modname):
                                st.just(Fraction(1, n - 1))))
         return tuple(lead + trail), block, gamma, draw(st.sampled_from(sorted(good, key=str)))
 
-    @settings(max_examples=400, **_FUZZ)
+    @settings(max_examples=examples(400), **_FUZZ)
     @given(st.one_of(tiling(), st.tuples(SHAPE, BLOCK, GAMMA, st.sampled_from(dtypes))))
     def inner(case):
         shape, block, gamma, dtype = case
@@ -258,7 +260,7 @@ def test_block_noise_fuzz(modname):
             bool(out.float().isfinite().all())
 
     inner()
-    assert len(valid_runs) >= 10  # the fuzz reached real draws, not only refusals
+    assert len(valid_runs) >= max(1, examples(400) // 40)  # the fuzz reached real draws, not only refusals
 
 
 @pytest.mark.parametrize("modname", ["numpy_kernels", "torch_kernels"])
@@ -268,7 +270,7 @@ def test_renoise_fuzz(modname):
 
     valid_runs = []
 
-    @settings(max_examples=200, **_FUZZ)
+    @settings(max_examples=examples(200), **_FUZZ)
     @given(st.lists(st.integers(0, 5), min_size=0, max_size=4).map(tuple),
            st.sampled_from(["float16", "float32", "float64", "int64", "complex64", "bool"]),
            st.one_of(st.floats(0, 1), FLOATS), st.one_of(st.floats(1e-300, 1 / 3), GAMMA), st.booleans())
@@ -278,8 +280,9 @@ def test_renoise_fuzz(modname):
         if put_nan and x.size and x.dtype.kind == "f":
             x.flat[0] = np.nan
         latents = torch.from_numpy(x) if torch is not None else x
-        valid = len(shape) >= 2 and dtype.startswith("float") and _inside(sigma_end, UNIT, "sigma_end") and \
-            isinstance(gamma, (int, float, Fraction)) and _inside(float(gamma), G_CODE, "gamma")
+        sig_arg, g_arg = REGISTRY.kernel("renoise_alpha").args
+        valid = len(shape) >= 2 and dtype.startswith("float") and _inside(sigma_end, sig_arg) and \
+            isinstance(gamma, (int, float, Fraction)) and _inside(float(gamma), g_arg)
         if not valid:
             with pytest.raises(InputError):
                 mod.renoise(latents, sigma_end, gamma)
@@ -297,4 +300,4 @@ def test_renoise_fuzz(modname):
             assert np.all(np.isfinite(out))
 
     inner()
-    assert len(valid_runs) >= 5  # the fuzz reached real re-noising, not only refusals
+    assert len(valid_runs) >= max(1, examples(200) // 40)  # the fuzz reached real re-noising, not only refusals
