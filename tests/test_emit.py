@@ -64,7 +64,7 @@ def test_imports_only_the_array_library(target):
     """Top-level imports: the target's library, the standard library, and pyramid_sym.errors only inside a guarded try."""
     tree = ast.parse(emit_module(target))
     lib = REGISTRY.target(target).requires
-    allowed = {lib, "math", "numbers", "operator", "fractions", "__future__"}
+    allowed = {lib, "math", "numbers", "operator", "struct", "fractions", "__future__"}
     for node in tree.body:
         if isinstance(node, ast.Import):
             assert {a.name.split(".")[0] for a in node.names} <= allowed

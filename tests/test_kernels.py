@@ -428,3 +428,17 @@ def test_jax_block_noise_takes_explicit_keys():
         jk.block_noise(12, (4, 4), 0.2)
     with pytest.raises(InputError, match="multiple"):
         jk.block_noise(key, (3, 4), 0.2)
+
+
+@pytest.mark.parametrize("modname", _modules())
+def test_scalar_that_float32_cannot_hold_is_refused_in_a_float32_computation(modname):
+    """gamma = 1e-300 is valid, but a float32 computation would see 0 (0/0 = NaN): one sentence instead."""
+    mod = _module(modname)
+    x = np.asarray([0.25, 0.5], dtype=np.float32)
+    if "jax" in modname:
+        x = _jax()[0].numpy.asarray(x)
+    elif "torch" in modname:
+        x = torch.from_numpy(x)
+    with pytest.raises(InputError, match="float32"):
+        mod.renoise_alpha(x, 1e-300)
+    assert np.all(np.isfinite(np.asarray(mod.renoise_alpha(x, 1e-30), dtype=np.float64)))

@@ -66,6 +66,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import struct
 from fractions import Fraction
 
 import jax
@@ -147,6 +148,28 @@ def _check_scalar(func, name, value, interval):
               and (hi is None or (x < hi if hi_open else x <= hi + tol_hi)))
     if not ok:
         raise InputError(f"{func}: {name} = {v!r} is outside {text}; pass {fix} in {text}.")
+
+
+def _check_single(func, items):
+    """Scalars of a float32 computation: each must stay inside its interval once rounded to float32.
+
+    (1e-300 is a valid gamma, but as float32 it is 0, where the formulas divide 0 by 0.)
+    """
+    for name, value, interval in items:
+        if not _is_scalar(value) or isinstance(value, bool):
+            continue
+        v = float(value)
+        try:
+            r = struct.unpack("f", struct.pack("f", v))[0]
+        except OverflowError:
+            r = math.copysign(math.inf, v)
+        if r != v:
+            try:
+                _check_scalar(func, name, r, interval)
+            except InputError:
+                text, fix = interval[6], interval[7]
+                raise InputError(f"{func}: {name} = {v!r} rounds to {r!r} in float32, the dtype of this computation, "
+                                 f"which is outside {text}; pass {fix} that float32 holds, or float64 inputs.") from None
 
 
 def _check_args(func, values, args):
@@ -254,6 +277,23 @@ def _as_operand(func, name, value):
                          "pass a Python number, a JAX array or a NumPy array.") from None
 
 
+def _check_flushed(func, items, work):
+    """XLA on CPU flushes subnormals to zero: a scalar subnormal in ``work`` must stay inside its interval as 0."""
+    tiny = float(jax.numpy.finfo(work).tiny)
+    for name, value, interval in items:
+        if not _is_scalar(value) or isinstance(value, bool):
+            continue
+        v = float(value)
+        if 0 < abs(v) < tiny:
+            try:
+                _check_scalar(func, name, 0.0, interval)
+            except InputError:
+                text, fix = interval[6], interval[7]
+                raise InputError(f"{func}: {name} = {v!r} is subnormal in {jax.numpy.dtype(work).name}, "
+                                 f"and XLA flushes it to 0 on CPU, outside {text}; pass {fix} of magnitude at least "
+                                 f"{tiny!r}.") from None
+
+
 def _prepare(func, items):
     """Check scalars, convert to arrays of the working dtype; return (operands, result dtype)."""
     for name, value, interval in items:
@@ -269,6 +309,9 @@ def _prepare(func, items):
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):  # integers (bfloat16 is floating, kind "V")
             dtype = _default_float()
     work = jax.numpy.float32 if dtype.name in _HALF else dtype
+    if work == jax.numpy.float32:
+        _check_single(func, items)
+    _check_flushed(func, items, work)
     return [jax.numpy.asarray(v, dtype=work) for v in values], dtype
 
 

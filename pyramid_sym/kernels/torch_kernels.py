@@ -62,6 +62,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import struct
 from fractions import Fraction
 
 import torch
@@ -142,6 +143,28 @@ def _check_scalar(func, name, value, interval):
               and (hi is None or (x < hi if hi_open else x <= hi + tol_hi)))
     if not ok:
         raise InputError(f"{func}: {name} = {v!r} is outside {text}; pass {fix} in {text}.")
+
+
+def _check_single(func, items):
+    """Scalars of a float32 computation: each must stay inside its interval once rounded to float32.
+
+    (1e-300 is a valid gamma, but as float32 it is 0, where the formulas divide 0 by 0.)
+    """
+    for name, value, interval in items:
+        if not _is_scalar(value) or isinstance(value, bool):
+            continue
+        v = float(value)
+        try:
+            r = struct.unpack("f", struct.pack("f", v))[0]
+        except OverflowError:
+            r = math.copysign(math.inf, v)
+        if r != v:
+            try:
+                _check_scalar(func, name, r, interval)
+            except InputError:
+                text, fix = interval[6], interval[7]
+                raise InputError(f"{func}: {name} = {v!r} rounds to {r!r} in float32, the dtype of this computation, "
+                                 f"which is outside {text}; pass {fix} that float32 holds, or float64 inputs.") from None
 
 
 def _check_args(func, values, args):
@@ -256,6 +279,8 @@ def _prepare(func, items):
         if not dtype.is_floating_point:
             dtype = torch.float64
     work = _WIDER.get(dtype, dtype)
+    if work == torch.float32:
+        _check_single(func, items)
     return [torch.as_tensor(v, dtype=work, device=device) for v in values], dtype
 
 

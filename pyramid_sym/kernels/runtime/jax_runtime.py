@@ -41,7 +41,7 @@ import numbers
 import jax
 import jax.numpy
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar
+from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _is_scalar
 from ..jax_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
@@ -69,6 +69,23 @@ def _as_operand(func, name, value):
                          "pass a Python number, a JAX array or a NumPy array.") from None
 
 
+def _check_flushed(func, items, work):
+    """XLA on CPU flushes subnormals to zero: a scalar subnormal in ``work`` must stay inside its interval as 0."""
+    tiny = float(jax.numpy.finfo(work).tiny)
+    for name, value, interval in items:
+        if not _is_scalar(value) or isinstance(value, bool):
+            continue
+        v = float(value)
+        if 0 < abs(v) < tiny:
+            try:
+                _check_scalar(func, name, 0.0, interval)
+            except InputError:
+                text, fix = interval[6], interval[7]
+                raise InputError(f"{func}: {name} = {v!r} is subnormal in {jax.numpy.dtype(work).name}, "
+                                 f"and XLA flushes it to 0 on CPU, outside {text}; pass {fix} of magnitude at least "
+                                 f"{tiny!r}.") from None
+
+
 def _prepare(func, items):
     """Check scalars, convert to arrays of the working dtype; return (operands, result dtype)."""
     for name, value, interval in items:
@@ -84,6 +101,9 @@ def _prepare(func, items):
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):  # integers (bfloat16 is floating, kind "V")
             dtype = _default_float()
     work = jax.numpy.float32 if dtype.name in _HALF else dtype
+    if work == jax.numpy.float32:
+        _check_single(func, items)
+    _check_flushed(func, items, work)
     return [jax.numpy.asarray(v, dtype=work) for v in values], dtype
 
 

@@ -35,7 +35,7 @@ import numbers
 
 import numpy
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar
+from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single
 from ..numpy_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (numpy.float16,)
@@ -69,6 +69,8 @@ def _prepare(func, items):
         raise InputError(f"{func}: inputs of dtype {dtype} are not real floating point; "
                          "pass float16, float32 or float64 values.")
     work = _WIDER.get(dtype, dtype)
+    if work == numpy.float32:
+        _check_single(func, items)
     return [numpy.asarray(v, dtype=work) for v in values], dtype
 
 

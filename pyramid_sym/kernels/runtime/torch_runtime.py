@@ -36,7 +36,7 @@ import numbers
 
 import torch
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar
+from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single
 from ..torch_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (torch.float16, torch.bfloat16)
@@ -71,6 +71,8 @@ def _prepare(func, items):
         if not dtype.is_floating_point:
             dtype = torch.float64
     work = _WIDER.get(dtype, dtype)
+    if work == torch.float32:
+        _check_single(func, items)
     return [torch.as_tensor(v, dtype=work, device=device) for v in values], dtype
 
 
