@@ -24,11 +24,17 @@ import sympy
 from ..conventions import gamma_c
 from ..fileio import GENERATED_MARKER
 from .printers import EmitError, ExactPrinter
-from .registry import REGISTRY, KernelSpec, Registry, Target, arg_symbol
+from . import registry as _registry_module
+from .registry import KernelSpec, Registry, Target, arg_symbol
 from .sampler import n_block, sampler_scale, sampler_shift
 
 __all__ = ["emit_module", "kernel_source", "kernel_lines", "EmitError", "interval_constant", "runtime_parts",
            "read_back"]
+
+
+def _registry() -> Registry:
+    """The package's registry, looked up at call time."""
+    return _registry_module.REGISTRY
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -118,9 +124,10 @@ def kernel_lines(spec: KernelSpec, printer) -> tuple[list[tuple[str, str]], str]
     return lines, text(reduced)
 
 
-def kernel_source(spec: KernelSpec, target: Target | str, registry: Registry = REGISTRY,
+def kernel_source(spec: KernelSpec, target: Target | str, registry: Registry | None = None,
                   checks: dict[str, str] | None = None) -> str:
     """The source of one scalar kernel: the public function and ``_<name>(..., _func)`` that errors name."""
+    registry = registry or _registry()
     target = registry.target(target) if isinstance(target, str) else target
     checks = checks if checks is not None else _interval_names(registry)
     names = [a.name for a in spec.args]
@@ -236,8 +243,9 @@ def _definitions(registry: Registry, checks: dict[str, str]) -> str:
     return "\n".join(lines) + "\n\n\n" + _sampler_coefficients()
 
 
-def emit_module(target: str, registry: Registry = REGISTRY) -> str:
+def emit_module(target: str, registry: Registry | None = None) -> str:
     """The full text of the standalone kernel module for ``target`` (one of the registry's targets)."""
+    registry = registry or _registry()
     if target not in registry.target_names:
         raise EmitError(f"unknown target {target!r}; choose one of {', '.join(registry.target_names)}.")
     tgt = registry.target(target)
@@ -264,7 +272,7 @@ def emit_module(target: str, registry: Registry = REGISTRY) -> str:
     return text
 
 
-def read_back(spec: KernelSpec, target: Target | str, registry: Registry = REGISTRY) -> sympy.Expr:
+def read_back(spec: KernelSpec, target: Target | str, registry: Registry | None = None) -> sympy.Expr:
     """The kernel's printed text parsed back by the whitelist parser, as an expression of the formula's symbols.
 
     Printed text is what runs: proving this expression equal to the formula checks the printer
@@ -272,6 +280,7 @@ def read_back(spec: KernelSpec, target: Target | str, registry: Registry = REGIS
     """
     from ..parsing import parse_expression
 
+    registry = registry or _registry()
     target = registry.target(target) if isinstance(target, str) else target
     printer = target.printer_class()()
     lines, result = kernel_lines(spec, printer)

@@ -78,7 +78,7 @@ def build_points(spec: ProbeKernel, fmt: FloatFormat, grid: Grid, rng: np.random
         add(X.ravel(), G.ravel(), region)
 
     add(x_default, [g_default] * len(x_default), "default schedule")  # first: its region wins the dedup
-    x_sweep([0, ordinal_of_fraction(Fraction(1), fmt)], "x at an end")
+    x_sweep([ordinal_of_fraction(xv.lo, fmt), ordinal_of_fraction(xv.hi, fmt)], "x at an end")  # the closed ends
     x_sweep(end_sweep(xv, fmt, "lo", grid.per_decade, grid.end_minimum), "x near 0")
     x_sweep(end_sweep(xv, fmt, "hi", grid.per_decade, grid.end_minimum), "x near 1")
     x_sweep(interior(xv, fmt, grid.n_interior), "x interior")
