@@ -88,33 +88,30 @@ def block_covariance(n: int = BLOCK_2X2, gc=gamma_c, ctx=sympy):
     return sympy.ImmutableMatrix(cov) if ctx is sympy else cov
 
 
-CORRECTED_START = register(Formula(
-    "code.corrected_start", "code: scheduler corrected start", "code",
-    "corrected start of stage i > 0 as a signal level (= paper s_k), from sigma_end = ori_start_sigma",
-    corrected_start_of(), _D,
-    note="the scheduler stores 1 - corrected as the stage's start sigma"))
+_SCHEDULER = "code: scheduler corrected start (scheduling_flow_matching.py, init_sigmas_for_each_stage)"
+_PIPELINE = "pyramid_dit_for_video_gen_pipeline.py"
 
-START_SIGMA = register(Formula(
-    "code.start_sigma", "code: scheduler corrected start", "code",
-    "start sigma of stage i > 0 (noise level): 1 - corrected", start_sigma_of(), _D))
 
-CORRECTED_START_ONE_THIRD = register(Formula(
-    "code.corrected_start_one_third", "code: scheduler corrected start, commented-out gamma_c = 1/3 line", "code",
-    "corrected start at gamma_c = 1/3: e / (2 - e), e = 1 - sigma_end",
-    (1 - sigma_end) / (2 - (1 - sigma_end)), Domain([(sigma_end, code_domain()[sigma_end])])))
+def _code(formula_id: str, source: str, quantity: str, expr, domain: Domain = _D, note: str = "") -> Formula:
+    return register(Formula(formula_id, source, "code", quantity, expr, domain, note=note))
 
-RENOISE_ALPHA = register(Formula(
-    "code.renoise_alpha", "code: generate_one_unit re-noising alpha", "code",
-    "alpha, multiplies the nearest-upsampled latent at a jump (noise-level input sigma_end)",
-    alpha_of(), _D))
 
-RENOISE_BETA = register(Formula(
-    "code.renoise_beta", "code: generate_one_unit re-noising beta", "code",
-    "beta, multiplies the block noise at a jump", beta_of(), _D))
-
-BLOCK_COVARIANCE = register(Formula(
-    "code.block_covariance", "code: sample_block_noise covariance", "code",
-    "covariance of one 2x2 block of the corrective noise: (1 + gamma_c) I - gamma_c J",
-    block_covariance(), Domain([(gamma_c, GAMMA_C_2X2)])))
+CORRECTED_START = _code(
+    "code.corrected_start", _SCHEDULER, "corrected start of stage i > 0 as a signal level (= paper s_k), from "
+    "sigma_end = ori_start_sigma", corrected_start_of(), note="the scheduler stores 1 - corrected as the stage's start sigma")
+START_SIGMA = _code("code.start_sigma", _SCHEDULER, "start sigma of stage i > 0 (noise level): 1 - corrected",
+                    start_sigma_of())
+CORRECTED_START_ONE_THIRD = _code(
+    "code.corrected_start_one_third", f"{_SCHEDULER}, commented-out gamma_c = 1/3 line",
+    "corrected start at gamma_c = 1/3: e / (2 - e), e = 1 - sigma_end", (1 - sigma_end) / (2 - (1 - sigma_end)),
+    Domain([(sigma_end, code_domain()[sigma_end])]))
+RENOISE_ALPHA = _code("code.renoise_alpha", f"code: generate_one_unit re-noising alpha ({_PIPELINE})",
+                      "alpha, multiplies the nearest-upsampled latent at a jump (noise-level input sigma_end)", alpha_of())
+RENOISE_BETA = _code("code.renoise_beta", f"code: generate_one_unit re-noising beta ({_PIPELINE})",
+                     "beta, multiplies the block noise at a jump", beta_of())
+BLOCK_COVARIANCE = _code(
+    "code.block_covariance", f"code: sample_block_noise covariance ({_PIPELINE})",
+    "covariance of one 2x2 block of the corrective noise: (1 + gamma_c) I - gamma_c J", block_covariance(),
+    Domain([(gamma_c, GAMMA_C_2X2)]))
 
 DEFAULT_GAMMA_C = Rational(1, 3)

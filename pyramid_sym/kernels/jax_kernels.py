@@ -12,11 +12,11 @@
 #                          stable rewrite; claims rewrite.upsample_scale_without_removable_singularity, kernel.upsample_scale
 #   renoise_std            paper.eq25.alpha (paper eq. 25)
 #                          as written; claims kernel.renoise_std
-#   corrected_start_sigma  code.start_sigma (code: scheduler corrected start)
+#   corrected_start_sigma  code.start_sigma (code: scheduler corrected start (scheduling_flow_matching.py, init_sigmas_for_each_stage))
 #                          stable rewrite; claims rewrite.start_sigma_without_cancellation, kernel.corrected_start_sigma
-#   renoise_alpha          code.renoise_alpha (code: generate_one_unit re-noising alpha)
+#   renoise_alpha          code.renoise_alpha (code: generate_one_unit re-noising alpha (pyramid_dit_for_video_gen_pipeline.py))
 #                          stable rewrite; claims rewrite.renoise_alpha_without_reciprocal_gamma, kernel.renoise_alpha
-#   renoise_beta           code.renoise_beta (code: generate_one_unit re-noising beta)
+#   renoise_beta           code.renoise_beta (code: generate_one_unit re-noising beta (pyramid_dit_for_video_gen_pipeline.py))
 #                          stable rewrite; claims rewrite.renoise_beta_without_reciprocal_gamma, kernel.renoise_beta
 #   block_noise            code.block_covariance, closed form x = a (z + k mean z)
 #                          claims sampler.covariance.n{2,4,8}, sampler.bound.n{2,4,8}
@@ -126,6 +126,19 @@ def _is_scalar(value):
         return getattr(value, "ndim", 0) == 0
     return (type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0
             and getattr(value.dtype, "kind", "") in "biuf")
+
+
+def _operand(func, name, value, native, convert, what):
+    """A kernel operand: Python numbers and the library's own arrays (``native``) as they are, other exact
+    reals (Fraction) as their nearest double, anything else through ``convert`` or refused naming ``what``."""
+    if isinstance(value, (int, float) + native):
+        return value
+    if isinstance(value, numbers.Real) and not hasattr(value, "ndim"):
+        return float(value)
+    try:
+        return convert(value)
+    except (TypeError, RuntimeError, ValueError):
+        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as {what}.") from None
 
 
 def _check_scalar(func, name, value, interval):
@@ -262,19 +275,11 @@ def _default_float():
 
 
 def _as_operand(func, name, value):
-    if isinstance(value, (int, float, jax.Array)):
-        return value
-    if isinstance(value, numbers.Real) and not hasattr(value, "ndim"):  # Fraction: its nearest double
-        return float(value)
-    dtype = getattr(value, "dtype", None)
-    if str(dtype) == "float64" and _default_float() != jax.numpy.float64:
+    if str(getattr(value, "dtype", "")) == "float64" and _default_float() != jax.numpy.float64:
         raise InputError(f"{func}: {name} is float64 but 64-bit JAX is off; run "
                          "jax.config.update('jax_enable_x64', True) first, or pass float32 values.")
-    try:
-        return jax.numpy.asarray(value)
-    except (TypeError, RuntimeError, ValueError):
-        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as a JAX array; "
-                         "pass a Python number, a JAX array or a NumPy array.") from None
+    return _operand(func, name, value, (jax.Array,), jax.numpy.asarray,
+                    "a JAX array; pass a Python number, a JAX array or a NumPy array")
 
 
 def _check_flushed(func, items, work):
@@ -485,7 +490,7 @@ def _renoise_std(s, gamma, _func):
 
 
 def corrected_start_sigma(sigma_end, gamma):
-    """code: scheduler corrected start: start noise level of the next stage from the previous stage's end noise level sigma_end.
+    """code: scheduler corrected start (scheduling_flow_matching.py, init_sigmas_for_each_stage): start noise level of the next stage from the previous stage's end noise level sigma_end.
 
     Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
     gamma in (0, 1/3]; returns start sigma in [0, 1]. All arguments broadcast; the ends sigma_end =
@@ -507,7 +512,7 @@ def _corrected_start_sigma(sigma_end, gamma, _func):
 
 
 def renoise_alpha(sigma_end, gamma):
-    """code: generate_one_unit re-noising alpha: alpha, the weight of the nearest-upsampled latent when re-noising at a jump.
+    """code: generate_one_unit re-noising alpha (pyramid_dit_for_video_gen_pipeline.py): alpha, the weight of the nearest-upsampled latent when re-noising at a jump.
 
     Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
     gamma in (0, 1/3]; returns alpha in (0, 1]. All arguments broadcast; the ends sigma_end = 0 and
@@ -529,7 +534,7 @@ def _renoise_alpha(sigma_end, gamma, _func):
 
 
 def renoise_beta(sigma_end, gamma):
-    """code: generate_one_unit re-noising beta: beta, the weight of the block noise when re-noising at a jump.
+    """code: generate_one_unit re-noising beta (pyramid_dit_for_video_gen_pipeline.py): beta, the weight of the block noise when re-noising at a jump.
 
     Code convention: noise level sigma = 1 - t, gamma = the code's gamma_c > 0; sigma_end in [0, 1],
     gamma in (0, 1/3]; returns beta in [0, 1). All arguments broadcast; the ends sigma_end = 0 and 1

@@ -274,58 +274,41 @@ _GAMMA_P = Arg(gamma, "gamma", _G_PAPER, "the paper's negative gamma (the code's
 _GAMMA_C = Arg(gamma_c, "gamma", _G_CODE, "the code's positive gamma_c (the paper's gamma is its negative)",
                tolerance_hi=_GAMMA_TOL)
 
-# code-convention formulas evaluated through the paper: t = 1 - sigma, gamma = -gamma_c
-_CODE_ABSENT = {
-    "jump_end_time": "the reference code never computes e_{k+1} from s_k",
-    "upsample_scale": "the reference code computes s_k/e_{k+1} only from e_{k+1} (its alpha)",
-    "renoise_std": "the reference code computes the noise weight only from e_{k+1} (its beta)",
-}
 
+def _code_absent(what: str) -> dict[str, str]:
+    return {"code": f"the reference code {what}"}
+
+
+# Each kernel: name, formula, convention, one-line summary, arguments, what it returns; then the probe's
+# forms (code-convention formulas through the paper use t = 1 - sigma, gamma = -gamma_c).
 KERNELS: tuple[KernelSpec, ...] = (
-    KernelSpec(
-        "jump_end_time", "paper.eq25.e_next", "paper",
-        "e_{k+1}, the end of stage k+1 (signal level) whose jump lands on the start s of stage k",
-        (_S, _GAMMA_P), "e_{k+1} in [0, 1]",
-        forms={"paper": lambda s, g, ctx: paper.e_next_of_s(s, g, ctx)},
-        absent={"code": _CODE_ABSENT["jump_end_time"]}),
-    KernelSpec(
-        "jump_start_time", "paper.eq25.s_k", "paper",
-        "s_k, the start of stage k (signal level) reached by the jump from the end e of stage k+1",
-        (_E, _GAMMA_P), "s_k in [0, 1]",
-        # the code derives s_k from e_{k+1}: its corrected start, with gamma_c = -gamma
-        forms={"code": lambda e, g, ctx: code.corrected_signal(e, -g, ctx),
-               "paper": lambda e, g, ctx: paper.s_of_e_next(e, g, ctx)}),
-    KernelSpec(
-        "upsample_scale", "paper.eq20.scale", "paper",
-        "s_k / e_{k+1}, the weight of Up(x_{e_{k+1}}) in the jump to the start s of stage k",
-        (_S, _GAMMA_P), "s_k / e_{k+1} in (0, 1]",
-        build=upsample_scale_composite,
-        forms={"paper": lambda s, g, ctx: s / paper.e_next_of_s(s, g, ctx)},
-        absent={"code": _CODE_ABSENT["upsample_scale"]}),
-    KernelSpec(
-        "renoise_std", "paper.eq25.alpha", "paper",
-        "alpha, the weight of the corrective noise n' in the jump to the start s of stage k",
-        (_S, _GAMMA_P), "alpha in [0, 1)",
-        forms={"paper": lambda s, g, ctx: paper.alpha_of_s(s, g, ctx)},
-        absent={"code": _CODE_ABSENT["renoise_std"]}),
-    KernelSpec(
-        "corrected_start_sigma", "code.start_sigma", "code",
-        "start noise level of the next stage from the previous stage's end noise level sigma_end",
-        (_SIGMA, _GAMMA_C), "start sigma in [0, 1]",
-        forms={"code": lambda sig, gc, ctx: code.start_sigma_of(sig, gc, ctx),
-               "paper": lambda sig, gc, ctx: 1 - paper.s_of_e_next(1 - sig, -gc, ctx)}),
-    KernelSpec(
-        "renoise_alpha", "code.renoise_alpha", "code",
-        "alpha, the weight of the nearest-upsampled latent when re-noising at a jump",
-        (_SIGMA, _GAMMA_C), "alpha in (0, 1]",
-        forms={"code": lambda sig, gc, ctx: code.alpha_of(sig, gc, ctx),
-               "paper": lambda sig, gc, ctx: paper.s_of_e_next(1 - sig, -gc, ctx) / (1 - sig)}),
-    KernelSpec(
-        "renoise_beta", "code.renoise_beta", "code",
-        "beta, the weight of the block noise when re-noising at a jump",
-        (_SIGMA, _GAMMA_C), "beta in [0, 1)",
-        forms={"code": lambda sig, gc, ctx: code.beta_of(sig, gc, ctx),
-               "paper": lambda sig, gc, ctx: paper.alpha_of_s(paper.s_of_e_next(1 - sig, -gc, ctx), -gc, ctx)}),
+    KernelSpec("jump_end_time", "paper.eq25.e_next", "paper", "e_{k+1}, the end of stage k+1 (signal level) whose "
+               "jump lands on the start s of stage k", (_S, _GAMMA_P), "e_{k+1} in [0, 1]",
+               forms={"paper": paper.e_next_of_s}, absent=_code_absent("never computes e_{k+1} from s_k")),
+    # the code derives s_k from e_{k+1}: its corrected start, with gamma_c = -gamma
+    KernelSpec("jump_start_time", "paper.eq25.s_k", "paper",
+               "s_k, the start of stage k (signal level) reached by the jump from the end e of stage k+1",
+               (_E, _GAMMA_P), "s_k in [0, 1]",
+               forms={"code": lambda e, g, ctx: code.corrected_signal(e, -g, ctx), "paper": paper.s_of_e_next}),
+    KernelSpec("upsample_scale", "paper.eq20.scale", "paper", "s_k / e_{k+1}, the weight of Up(x_{e_{k+1}}) in the "
+               "jump to the start s of stage k", (_S, _GAMMA_P), "s_k / e_{k+1} in (0, 1]", upsample_scale_composite,
+               {"paper": lambda s, g, ctx: s / paper.e_next_of_s(s, g, ctx)},
+               _code_absent("computes s_k/e_{k+1} only from e_{k+1} (its alpha)")),
+    KernelSpec("renoise_std", "paper.eq25.alpha", "paper",
+               "alpha, the weight of the corrective noise n' in the jump to the start s of stage k",
+               (_S, _GAMMA_P), "alpha in [0, 1)", forms={"paper": paper.alpha_of_s},
+               absent=_code_absent("computes the noise weight only from e_{k+1} (its beta)")),
+    KernelSpec("corrected_start_sigma", "code.start_sigma", "code", "start noise level of the next stage from the "
+               "previous stage's end noise level sigma_end", (_SIGMA, _GAMMA_C), "start sigma in [0, 1]",
+               forms={"code": code.start_sigma_of, "paper": lambda sig, gc, ctx: 1 - paper.s_of_e_next(1 - sig, -gc, ctx)}),
+    KernelSpec("renoise_alpha", "code.renoise_alpha", "code",
+               "alpha, the weight of the nearest-upsampled latent when re-noising at a jump", (_SIGMA, _GAMMA_C),
+               "alpha in (0, 1]", forms={"code": code.alpha_of,
+                                         "paper": lambda sig, gc, ctx: paper.s_of_e_next(1 - sig, -gc, ctx) / (1 - sig)}),
+    KernelSpec("renoise_beta", "code.renoise_beta", "code", "beta, the weight of the block noise when re-noising at a "
+               "jump", (_SIGMA, _GAMMA_C), "beta in [0, 1)", forms={
+                   "code": code.beta_of,
+                   "paper": lambda sig, gc, ctx: paper.alpha_of_s(paper.s_of_e_next(1 - sig, -gc, ctx), -gc, ctx)}),
 )
 
 _SAMPLER_CLAIMS = "sampler.covariance.n{2,4,8}, sampler.bound.n{2,4,8}"

@@ -63,33 +63,20 @@ def __getattr__(name: str):
 
 @dataclass(frozen=True)
 class ProbeKernel:
-    """One registry kernel as the probe sees it: exact expression of (x, gamma) and the probed domain."""
+    """One registry kernel as the probe sees it: the spec, its probed domain and the default schedule's points."""
 
-    spec: object               # the registry's KernelSpec
+    spec: object               # the registry's KernelSpec (name, convention, formula_expr, symbols, source, forms)
     x_var: Variable
     gamma_var: Variable
     default_x: tuple[float, ...]   # the default schedule's points, in this kernel's input variable
     default_gamma: Fraction
 
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def convention(self) -> str:
-        return self.spec.convention
-
-    @property
-    def expr(self):
-        return self.spec.formula_expr
-
-    @property
-    def symbols(self) -> tuple:
-        return self.spec.symbols
-
-    @property
-    def source(self) -> str:
-        return self.spec.source
+    def __getattr__(self, name: str):
+        if name in ("name", "convention", "symbols", "source"):
+            return getattr(self.spec, name)
+        if name == "expr":
+            return self.spec.formula_expr
+        raise AttributeError(name)
 
     @property
     def gamma_sign(self) -> int:

@@ -23,6 +23,19 @@ def _is_scalar(value):
             and getattr(value.dtype, "kind", "") in "biuf")
 
 
+def _operand(func, name, value, native, convert, what):
+    """A kernel operand: Python numbers and the library's own arrays (``native``) as they are, other exact
+    reals (Fraction) as their nearest double, anything else through ``convert`` or refused naming ``what``."""
+    if isinstance(value, (int, float) + native):
+        return value
+    if isinstance(value, numbers.Real) and not hasattr(value, "ndim"):
+        return float(value)
+    try:
+        return convert(value)
+    except (TypeError, RuntimeError, ValueError):
+        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as {what}.") from None
+
+
 def _check_scalar(func, name, value, interval):
     """Check a Python or NumPy scalar against its interval; arrays and tensors pass unchecked (NaN in, NaN out).
 

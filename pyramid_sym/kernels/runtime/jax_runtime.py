@@ -36,12 +36,11 @@ gamma)`` is the jump's re-noising (nearest x2 up-sampling, then alpha x + beta n
 
 from __future__ import annotations
 
-import numbers
-
 import jax
 import jax.numpy
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _is_scalar
+from ._shared import (InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _is_scalar,
+                      _operand)
 from ..jax_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
@@ -54,19 +53,11 @@ def _default_float():
 
 
 def _as_operand(func, name, value):
-    if isinstance(value, (int, float, jax.Array)):
-        return value
-    if isinstance(value, numbers.Real) and not hasattr(value, "ndim"):  # Fraction: its nearest double
-        return float(value)
-    dtype = getattr(value, "dtype", None)
-    if str(dtype) == "float64" and _default_float() != jax.numpy.float64:
+    if str(getattr(value, "dtype", "")) == "float64" and _default_float() != jax.numpy.float64:
         raise InputError(f"{func}: {name} is float64 but 64-bit JAX is off; run "
                          "jax.config.update('jax_enable_x64', True) first, or pass float32 values.")
-    try:
-        return jax.numpy.asarray(value)
-    except (TypeError, RuntimeError, ValueError):
-        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as a JAX array; "
-                         "pass a Python number, a JAX array or a NumPy array.") from None
+    return _operand(func, name, value, (jax.Array,), jax.numpy.asarray,
+                    "a JAX array; pass a Python number, a JAX array or a NumPy array")
 
 
 def _check_flushed(func, items, work):

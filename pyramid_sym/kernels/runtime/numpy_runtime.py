@@ -31,11 +31,9 @@ in closed form, valid up to and including the singular bound gamma = 1/(n - 1);
 
 from __future__ import annotations
 
-import numbers
-
 import numpy
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single
+from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _operand
 from ..numpy_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (numpy.float16,)
@@ -43,15 +41,8 @@ _WIDER = {numpy.dtype(numpy.float16): numpy.dtype(numpy.float32)}  # computed in
 
 
 def _as_operand(func, name, value):
-    if isinstance(value, (int, float, numpy.ndarray, numpy.generic)):
-        return value
-    if isinstance(value, numbers.Real):  # Fraction and other exact reals: their nearest double
-        return float(value)
-    try:
-        return numpy.asarray(value)
-    except (TypeError, RuntimeError, ValueError):
-        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as a NumPy array (a "
-                         "bfloat16 or GPU tensor?); use the torch kernels or pass a NumPy array.") from None
+    return _operand(func, name, value, (numpy.ndarray, numpy.generic), numpy.asarray,
+                    "a NumPy array (a bfloat16 or GPU tensor?); use the torch kernels or pass a NumPy array")
 
 
 def _prepare(func, items):

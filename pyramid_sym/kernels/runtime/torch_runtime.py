@@ -32,11 +32,9 @@ one normal draw of the full shape (no Cholesky factor, no loop over blocks);
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single
+from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _operand
 from ..torch_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (torch.float16, torch.bfloat16)
@@ -44,15 +42,8 @@ _WIDER = {torch.float16: torch.float32, torch.bfloat16: torch.float32}  # comput
 
 
 def _as_operand(func, name, value):
-    if isinstance(value, (int, float, torch.Tensor)):
-        return value
-    if isinstance(value, numbers.Real) and not hasattr(value, "ndim"):  # Fraction: its nearest double
-        return float(value)
-    try:
-        return torch.as_tensor(value)
-    except (TypeError, RuntimeError, ValueError):
-        raise InputError(f"{func}: {name} of type {type(value).__name__} cannot be read as a tensor; "
-                         "pass a Python number, a tensor or a NumPy array.") from None
+    return _operand(func, name, value, (torch.Tensor,), torch.as_tensor,
+                    "a tensor; pass a Python number, a tensor or a NumPy array")
 
 
 def _prepare(func, items):
