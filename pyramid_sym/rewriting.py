@@ -20,8 +20,9 @@ cancellation) and stays positive at the ends of [0, 1], where the forms give the
 finite limits.
 
 Each formula has at most one rule (:func:`rule_for`); :data:`RULES` lists them in the
-order the kernels are emitted.  Accuracy figures quoted in the reasons are distances
-to the exact value measured on random points (benchmarks/bench_kernels.py).
+order the kernels are emitted.  The reasons say what goes wrong and why the new form
+avoids it; how accurate the emitted kernels must be is data,
+:data:`pyramid_sym.kernels.registry.ACCEPTANCE`, which ``pyramid-sym probe`` asserts.
 """
 
 from __future__ import annotations
@@ -130,10 +131,10 @@ def _rules() -> tuple[StableRewrite, ...]:
             after=sigma / D_code,
             domain=_CODE,
             reason=(
-                "1 - corrected subtracts two numbers close to 1 when sigma_end -> 0 (1.6e7 ULP lost in float32, "
-                "4e11 in float64); over the common denominator the numerator is exactly sigma_end, and dividing "
+                "1 - corrected subtracts two numbers close to 1 when sigma_end -> 0, so every digit of a small "
+                "start sigma is lost; over the common denominator the numerator is exactly sigma_end, and dividing "
                 "through by sqrt(1 + 1/gamma_c) leaves sigma_end / (q_c + sigma_end (1 - q_c)), a quotient of "
-                "non-negative terms with one square root and no 1/gamma_c (at most 2.8 ULP measured in float64)."
+                "non-negative terms with one square root and no 1/gamma_c."
             ),
         ),
         StableRewrite(
@@ -161,9 +162,8 @@ def _rules() -> tuple[StableRewrite, ...]:
                 "sqrt(gamma_c) gives sigma_end / (sqrt(gamma_c) + sigma_end (sqrt(1 + gamma_c) - sqrt(gamma_c))), "
                 "two square roots of exact inputs and positive terms.  The weight of sigma_end, "
                 "d = sqrt(1 + gamma_c) - sqrt(gamma_c) in [0.57, 1), is taken as 1 - sqrt(gamma_c) (1 - "
-                "sqrt(gamma_c) / (1 + sqrt(1 + gamma_c))): the difference of two rounded roots lost up to 4 ULP "
-                "of d in float32 (renoise_beta 4 ULP at 6 of 3e6 random float32 points), while here the rounding "
-                "of 1 + gamma_c only enters the small correction (3 ULP worst in float32 and float64)."
+                "sqrt(gamma_c) / (1 + sqrt(1 + gamma_c))): a difference of two rounded roots carries both their "
+                "errors into d, while here the rounding of 1 + gamma_c only enters the small correction."
             ),
         ),
         StableRewrite(
@@ -175,7 +175,7 @@ def _rules() -> tuple[StableRewrite, ...]:
             reason=(
                 "s_k / e_{k+1} with e_{k+1} from eq. 25 is 0/0 at s_k = 0 when evaluated as a quotient, and "
                 "after SymPy cancels s_k it is (s_k sqrt(1 - gamma) + sqrt(-gamma)(1 - s_k)) / sqrt(1 - gamma), "
-                "two square roots and 3.2 ULP in float32; s_k + q_p (1 - s_k) is one square root, a sum of "
+                "two rounded square roots; s_k + q_p (1 - s_k) is one square root, a sum of "
                 "non-negative terms, finite at both ends (q_p at s_k = 0, 1 at s_k = 1)."
             ),
         ),
@@ -187,8 +187,8 @@ def _rules() -> tuple[StableRewrite, ...]:
             domain=_PAPER_S,
             reason=(
                 "eq. 25 as printed takes two square roots and rounds sqrt(1 - gamma) into both numerator and "
-                "denominator (4.6 ULP worst measured in float64, 4.0 in float32); dividing through by "
-                "sqrt(1 - gamma) leaves s_k / (q_p + s_k (1 - q_p)), one root and non-negative terms (2.7 ULP)."
+                "denominator; dividing through by sqrt(1 - gamma) leaves s_k / (q_p + s_k (1 - q_p)), one root "
+                "and non-negative terms."
             ),
         ),
         StableRewrite(
@@ -203,16 +203,15 @@ def _rules() -> tuple[StableRewrite, ...]:
                    (_e_q_plus_err, _e_q + _e_err)),
             domain=Domain([(e_next, S_CLOSED), (gamma, gamma_interval(BLOCK_2X2))]),
             reason=(
-                "the inverse of eq. 25 as derived takes sqrt(-gamma) and sqrt(1 - gamma) separately "
-                "(4.5 ULP worst measured in float64); dividing through by sqrt(1 - gamma) leaves "
-                "e q_p / (e q_p + (1 - e)), one root and non-negative terms.  In float32 that form still "
-                "reached 4 ULP (4 of 3e6 random points, e in (1/4, 1/2) where the result is small): five "
-                "roundings of about the same weight.  Two are taken out: q_p is computed as "
+                "the inverse of eq. 25 as derived takes sqrt(-gamma) and sqrt(1 - gamma) separately; "
+                "dividing through by sqrt(1 - gamma) leaves e q_p / (e q_p + (1 - e)), one root and "
+                "non-negative terms, but still five roundings of about the same weight for e in (1/4, 1/2), "
+                "where the result is small.  Two are taken out: q_p is computed as "
                 "sqrt(-gamma - gamma^2/(1 - gamma)), where the roundings of 1 - gamma and of the quotient only "
                 "enter a term |gamma| times smaller, and the rounding of 1 - e is added back exactly "
                 "(e_err = (1 - (1 - e)) - e, two subtractions that are exact by Sterbenz's lemma; it is 0 in "
                 "exact arithmetic and in floating point the error of 1 - e, a classic error-free "
-                "transformation), so the denominator is (1 - e) + (e q_p + e_err) (3 ULP worst in float32)."
+                "transformation), so the denominator is (1 - e) + (e q_p + e_err)."
             ),
         ),
     )
