@@ -2,7 +2,7 @@
 
     python benchmarks/fuzz_all.py            # about 2 minutes on 2 cores; exit status 0 only if all passed
 
-The default test suite runs the same fuzz tests at 1/8 of their size (``PYRAMID_SYM_FUZZ_SCALE``
+The default test suite runs the same fuzz tests at 1/16 of their size (``PYRAMID_SYM_FUZZ_SCALE``
 in ``tests/test_fuzz_harness.py``); this script runs them at full size, with the minimum total
 checked by the ``pytest_sessionfinish`` hook of ``tests/conftest.py``.  CI runs it as a step of
 its own.  Extra arguments are passed to pytest (e.g. ``-x``, ``-k kernels``).

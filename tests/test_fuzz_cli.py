@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings, strategies a
 from pyramid_sym.check import prepare
 from pyramid_sym.mutation import _differ, _points_for, _value
 
-from test_fuzz_harness import actions, command_names, examples, invoke, working_dir
+from test_fuzz_harness import SCALE, actions, command_names, examples, invoke, working_dir
 
 COMMANDS = command_names()
 # no shrinking: a hang would be replayed for every shrink step; the failing argv is reported as generated
@@ -292,7 +292,12 @@ def _run(argv, cwd):
                           timeout=120, cwd=cwd, env=env)
 
 
-@pytest.mark.parametrize("argv", _SUBPROCESS_CASES + _SUBPROCESS_OPTIONAL, ids=lambda a: " ".join(a)[:40] or "(none)")
+# each case is a fresh interpreter (about a second): the default suite runs every third, the full fuzz run all
+_SUBPROCESS_ALL = _SUBPROCESS_CASES + _SUBPROCESS_OPTIONAL
+_SUBPROCESS_RUN = _SUBPROCESS_ALL if SCALE >= 1 else _SUBPROCESS_ALL[::3]
+
+
+@pytest.mark.parametrize("argv", _SUBPROCESS_RUN, ids=lambda a: " ".join(a)[:40] or "(none)")
 def test_subprocess_no_traceback(argv, tmp_path):
     if argv and argv[0] not in COMMANDS and argv[0] != "no-such-command":
         pytest.skip(f"the {argv[0]!r} command does not exist yet")

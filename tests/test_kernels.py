@@ -373,11 +373,13 @@ def test_jax_kernel_accuracy(spec, fmt):
     xr, gr = jnp.asarray(x, dtype=fmt), jnp.asarray(g, dtype=fmt)
     xd, gd = np.asarray(xr.astype(jnp.float64)), np.asarray(gr.astype(jnp.float64))
     keep = (gd != 0) & (np.abs(gd) <= 1 / 3 * (1 + 2**-7)) & ~((xd > 0) & (xd < smallest_normal))
-    xr, gr = xr[keep], gr[keep]
-    y = getattr(jk, spec.name)(xr, gr)
+    # every point goes in (one array shape per dtype, so JAX compiles each operation once for all kernels);
+    # the points outside the domain after rounding are left out of the check
+    with np.errstate(all="ignore"):
+        y = getattr(jk, spec.name)(xr, gr)
     assert y.dtype == jnp.dtype(fmt)
     xs, gs = _exact_inputs(xd[keep], gd[keep])
-    _check_accuracy(spec, fmt, np.asarray(y.astype(jnp.float64)).tolist(), xs, gs, normal_only=True)
+    _check_accuracy(spec, fmt, np.asarray(y.astype(jnp.float64))[keep].tolist(), xs, gs, normal_only=True)
 
 
 # ----------------------------------------------------------------------------- sigma_end above 1, labels
