@@ -190,6 +190,8 @@ class Target:
     probe's exact float64 inputs into the library's arrays of a dtype.  ``flushes_subnormals``:
     the library computes with subnormal inputs and results flushed to zero (XLA on CPU), so
     the probe holds it to the bounds only where inputs and exact result are normal numbers.
+    ``compiles_per_shape``: each operation is compiled for each array shape (XLA), so the probe pads
+    its inputs to a few lengths.
     """
 
     name: str
@@ -201,6 +203,7 @@ class Target:
     as_array: Callable[[object, str], object]
     requires: str
     flushes_subnormals: bool = False
+    compiles_per_shape: bool = False
 
     def printer_class(self):
         from . import printers
@@ -349,7 +352,7 @@ TARGETS: tuple[Target, ...] = (
            _torch_array, "torch"),
     Target("jax", "JaxKernelPrinter", "pyramid_sym.kernels.runtime.jax_runtime",
            "pyramid_sym.kernels.jax_kernels", "jax", ("float16", "bfloat16", "float32", "float64"),
-           _jax_array, "jax", flushes_subnormals=True),
+           _jax_array, "jax", flushes_subnormals=True, compiles_per_shape=True),
 )
 
 REGISTRY = Registry(KERNELS, ARRAY_KERNELS, TARGETS)
