@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ._ascii import install
+
+    install()  # a terminal that cannot show a character gets its ASCII spelling, never a UnicodeEncodeError
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
