@@ -31,7 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--topic", default="jump", metavar="TOPIC",
                         help="jump (default), gamma, alpha, marginal, noise, or all")
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--latex", action="store_true", help="print the LaTeX of the derivations")
+    out.add_argument("--latex", action="store_true",
+                     help="print the LaTeX of the derivations (default: plain math for the terminal)")
     out.add_argument("--markdown", action="store_true", help="print the Markdown documents")
     out.add_argument("--write", nargs="?", const=DEFAULT_DIR, default=None, metavar="DIR",
                      help=f"(re)generate every document of the derivations folder into DIR (default {DEFAULT_DIR})")
@@ -64,6 +65,13 @@ def _topics(text: str):
     if t not in TOPICS:
         raise InputError(f"--topic {text!r} is not a derivation; use one of {', '.join(TOPICS)} or all.")
     return [t]
+
+
+def _plain_text(d) -> str:
+    """The derivation for the terminal: every statement and display as plain math (no LaTeX, no ``**``)."""
+    from ._plainmath import plain
+
+    return "\n".join(plain(line) for line in d.text().split("\n"))
 
 
 def _write(folder_text: str) -> int:
@@ -110,6 +118,6 @@ def run(args) -> int:
     for topic in topics:
         for block in blocks:
             d = derive(topic, block)
-            chunks.append(d.latex() if args.latex else d.markdown() if args.markdown else d.text())
+            chunks.append(d.latex() if args.latex else d.markdown() if args.markdown else _plain_text(d))
     sys.stdout.write("\n".join(chunks))
     return 0
