@@ -69,7 +69,7 @@ def _topics(text: str):
 
 def _plain_text(d) -> str:
     """The derivation for the terminal: every statement and display as plain math (no LaTeX, no ``**``)."""
-    from ._plainmath import plain
+    from ..textmath import plain
 
     return "\n".join(plain(line) for line in d.text().split("\n"))
 

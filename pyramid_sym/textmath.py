@@ -1,7 +1,7 @@
 """Plain math for the terminal: LaTeX fragments and SymPy's ``**``/``*`` spelled as readable text.
 
 ``plain(text)`` turns ``$\\alpha^2 + \\frac{1}{\\sqrt{\\gamma}}$`` into ``α^2 + (1)/(√(γ))`` and
-``alpha**2*gamma`` into ``α^2·γ``; the command line's ASCII fallback (see ``_ascii``) spells the
+``alpha**2*gamma`` into ``α^2·γ``; the command line's ASCII fallback (``pyramid_sym.cli._ascii``) spells the
 Greek letters and signs out on terminals that cannot show them.
 """
 
@@ -22,28 +22,62 @@ _SYMBOLS = {
     "approx": "\u2248", "min": "min", "max": "max", "det": "det", "log": "log", "exp": "exp",
     "quad": "  ", "qquad": "    ", "iff": "\u21d4", "Rightarrow": "\u21d2", "mid": "|",
 }
-_ONE_ARG = re.compile(r"\\(?:mathrm|mathbf|mathcal|text|textrm|operatorname|mathit|boldsymbol)\s*\{([^{}]*)\}")
-_ONE_TOKEN = re.compile(r"\\(?:mathrm|mathbf|mathcal|mathit)\s+(\w)")
-_FRAC = re.compile(r"\\[td]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
-_SQRT = re.compile(r"\\sqrt\s*\{([^{}]*)\}")
-_HAT = re.compile(r"\\(?:hat|widehat)\s*\{?(\w)\}?")
 _ENV = re.compile(r"\\(?:begin|end)\{[^{}]*\}")
 _MACRO = re.compile(r"\\([A-Za-z]+)")
 
 
+_WRAP = {"mathrm", "mathbf", "mathcal", "text", "textrm", "operatorname", "mathit", "boldsymbol", "mathsf"}
+_FRACS = {"frac", "tfrac", "dfrac"}
+_HATS = {"hat", "widehat"}
+
+
+def _arg(t: str, i: int):
+    """The argument of a macro starting at ``t[i]`` (after spaces): a balanced {group} or one token."""
+    while i < len(t) and t[i] == " ":
+        i += 1
+    if i >= len(t):
+        return "", i
+    if t[i] != "{":
+        if t[i] == "\\":
+            m = re.match(r"\\[A-Za-z]+", t[i:])
+            if m:
+                return m.group(0), i + m.end()
+        return t[i], i + 1
+    depth = 0
+    for j in range(i, len(t)):
+        depth += {"{": 1, "}": -1}.get(t[j], 0)
+        if depth == 0:
+            return t[i + 1:j], j + 1
+    return t[i + 1:], len(t)
+
+
+def _expand(t: str) -> str:
+    """Macros with arguments (fractions, roots, hats, text wrappers), innermost arguments first."""
+    out, i = [], 0
+    while i < len(t):
+        m = re.match(r"\\([A-Za-z]+)", t[i:])
+        if not m or m.group(1) not in _WRAP | _FRACS | _HATS | {"sqrt"}:
+            out.append(t[i])
+            i += 1
+            continue
+        name, i = m.group(1), i + m.end()
+        a, i = _arg(t, i)
+        a = _expand(a)
+        if name in _FRACS:
+            b, i = _arg(t, i)
+            out.append(f"{_group(a)}/{_group(_expand(b))}")
+        elif name == "sqrt":
+            out.append(f"\u221a({a})")
+        elif name in _HATS:
+            out.append(a + "\u0302")
+        else:
+            out.append(a)
+    return "".join(out)
+
+
 def _latex(fragment: str) -> str:
-    t = fragment
-    t = _ENV.sub("", t).replace("&", ",")
-    t = re.sub(r"\\tfrac\s*(\w)(\w)", r"\1/\2", t)
-    for _ in range(6):  # innermost first, a few levels of nesting
-        new = _ONE_ARG.sub(r"\1", t)
-        new = _ONE_TOKEN.sub(r"\1", new)
-        new = _FRAC.sub(lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", new)
-        new = _SQRT.sub(lambda m: "\u221a(" + m.group(1) + ")", new)
-        if new == t:
-            break
-        t = new
-    t = _HAT.sub(lambda m: m.group(1) + "\u0302", t)
+    t = _ENV.sub("", fragment).replace("&", ",")
+    t = _expand(t)
     t = re.sub(r"\\(?:left|right|big|Big|bigg|Bigg)\s*([()\[\]|.])", lambda m: "" if m.group(1) == "." else m.group(1), t)
     t = t.replace("\\{", "{").replace("\\}", "}").replace("\\,", " ").replace("\\;", " ").replace("\\!", "")
     t = t.replace("\\ ", " ").replace("\\\\", "; ")
