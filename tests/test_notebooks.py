@@ -145,3 +145,20 @@ def test_notebook_as_a_script_prints_plain_text(name, block):
     assert "$" not in proc.stdout.replace("$HOME", "")  # LaTeX was turned into plain math
     if block:
         assert "needs torch" in proc.stdout and "needs matplotlib" in proc.stdout
+
+
+def test_jupyter_nbconvert_executes_a_paired_ipynb(kernel_name, tmp_path):
+    """The committed .ipynb runs under `jupyter nbconvert --execute` as a user would run it (one notebook here:
+    every notebook already runs through nbclient above, the engine nbconvert uses)."""
+    pytest.importorskip("nbconvert")
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "executed.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           f"--ExecutePreprocessor.kernel_name={kernel_name}", "--output", str(out),
+                           str(NOTEBOOK_DIR / "01_conventions.ipynb")],
+                          cwd=NOTEBOOK_DIR, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nb = nbformat.read(out, as_version=4)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
