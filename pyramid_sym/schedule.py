@@ -341,6 +341,35 @@ class FloatReference:
         return (f"NumPy {self.numpy_major} linspace: per-stage timesteps in "
                 f"{'float32' if self.numpy_major == 2 else 'float64'}")
 
+    @staticmethod
+    def gamma_value(gamma):
+        """The exact value to range-check: a float's own binary value (what the reference computes with)."""
+        if isinstance(gamma, (float, np.floating)):
+            return sympy.Rational(*Fraction(float(gamma)).as_integer_ratio()) if math.isfinite(float(gamma)) else None
+        return exact_value(gamma, "gamma")
+
+    @staticmethod
+    def check_inputs(shift: float, gamma: float) -> None:
+        """A shift the float32 table can hold, a gamma whose 1/gamma is finite in float64."""
+        with np.errstate(over="ignore", under="ignore"):
+            s32, m32 = np.float32(shift), np.float32(shift - 1)
+        if not (np.isfinite(s32) and np.isfinite(m32) and s32 > 0):
+            raise InputError(f"shift {shift!r} does not fit the reference's float32 table (it rounds to {s32}); "
+                             f"give 1e-30 < shift < 1e30, e.g. 3.")
+        if not math.isfinite(1 / gamma):
+            raise InputError(f"gamma {gamma!r} is too small for float64 (1/gamma overflows); give gamma >= 1e-300.")
+
+    @staticmethod
+    def check_table(sigmas, shift) -> None:
+        """The float32 table must be finite (the reference would give NaN or fail further on)."""
+        if not np.all(np.isfinite(sigmas)):
+            raise InputError(f"shift {shift!r} makes the reference's float32 sigma table non-finite (it would "
+                             f"give NaN or fail there); give a shift between 1e-6 and 1e6, e.g. 1 (no shift) or 3.")
+
+    @staticmethod
+    def config_value(value):
+        return value
+
     def read(self, value, exact, name: str) -> float:
         """The float the reference would hold: a float as it is, anything else correctly rounded."""
         if isinstance(value, (float, np.floating)):
@@ -411,6 +440,22 @@ class ExactArithmetic:
     @staticmethod
     def read(value, exact, name: str):
         return exact
+
+    @staticmethod
+    def gamma_value(gamma):
+        return exact_value(gamma, "gamma")
+
+    @staticmethod
+    def check_inputs(shift, gamma) -> None:
+        """Exact arithmetic has no overflow to guard against."""
+
+    @staticmethod
+    def check_table(sigmas, shift) -> None:
+        """Every exact table entry is a finite rational."""
+
+    @staticmethod
+    def config_value(value):
+        return str(value)
 
     @staticmethod
     def table(T: int, shift):
@@ -503,8 +548,7 @@ class PyramidSchedule:
         self.stage_range = [read(v, q, "stage_range entry") for v, q in zip(stage_range, exact_range)]
         self.gamma = read(gamma, exact_gamma, "gamma")
         self.shift = read(shift, exact_shift, "shift")
-        if mode == REFERENCE:
-            self._check_float_inputs()
+        self.arith.check_inputs(self.shift, self.gamma)
         self._build()
 
     @property
@@ -516,8 +560,7 @@ class PyramidSchedule:
     def _build(self):
         T, K, ar = self.num_train_timesteps, self.stages, self.arith
         self.sigmas, self.timesteps = ar.table(T, self.shift)
-        if self.mode == REFERENCE:
-            self._check_table()
+        ar.check_table(self.sigmas, self.shift)
         self.sigma_max, self.sigma_min = ar.scalar(self.sigmas[0]), ar.scalar(self.sigmas[T - 1])
         self.start_sigmas, self.end_sigmas, self.ori_start_sigmas = [], [], []
         self._alpha, self._beta = {}, {}
@@ -560,7 +603,7 @@ class PyramidSchedule:
         return (t[0], t[1]), (loc[0], loc[1])
 
     def _value_text(self, value) -> str:
-        return _shown(value) if self.mode == REFERENCE else str(value)
+        return ar_text if isinstance(ar_text := self.arith.config_value(value), str) else _shown(value)
 
     # -- validation ------------------------------------------------------------------
     @staticmethod
@@ -609,11 +652,7 @@ class PyramidSchedule:
 
     def _check_gamma(self, gamma):
         iv = gamma_c_interval(self.block)
-        if isinstance(gamma, (float, np.floating)) and self.mode == REFERENCE:
-            # the float itself is what the reference scheduler uses: check its exact binary value
-            g = sympy.Rational(*Fraction(float(gamma)).as_integer_ratio()) if math.isfinite(float(gamma)) else None
-        else:
-            g = exact_value(gamma, "gamma")
+        g = self.arith.gamma_value(gamma)
         if g is None or not iv.contains(g):
             hint = ""
             if g is not None and g < 0 and iv.contains(-g):
@@ -632,22 +671,6 @@ class PyramidSchedule:
         if not s > 0:
             raise InputError(f"shift {_shown(shift)} is not positive; the SD3 shift needs shift > 0, e.g. 1 (no shift) or 3.")
         return s
-
-    def _check_float_inputs(self):
-        """Reference mode: a shift the float32 table can hold, a gamma whose 1/gamma is finite."""
-        with np.errstate(over="ignore", under="ignore"):
-            s32, m32 = np.float32(self.shift), np.float32(self.shift - 1)
-        if not (np.isfinite(s32) and np.isfinite(m32) and s32 > 0):
-            raise InputError(f"shift {self.shift!r} does not fit the reference's float32 table (it rounds to {s32}); "
-                             f"give 1e-30 < shift < 1e30, e.g. 3.")
-        if not math.isfinite(1 / self.gamma):
-            raise InputError(f"gamma {self.gamma!r} is too small for float64 (1/gamma overflows); give gamma >= 1e-300.")
-
-    def _check_table(self):
-        """Reference mode: the float32 table must be finite where the schedule reads it."""
-        if not np.all(np.isfinite(self.sigmas)):
-            raise InputError(f"shift {self.shift!r} makes the reference's float32 sigma table non-finite (it would "
-                             f"give NaN or fail there); give a shift between 1e-6 and 1e6, e.g. 1 (no shift) or 3.")
 
     def _check_stage(self, stage) -> int:
         if isinstance(stage, bool) or not isinstance(stage, numbers.Integral) or not 0 <= stage < self.stages:
@@ -673,7 +696,7 @@ class PyramidSchedule:
 
     def stepper(self, num_inference_steps, stage) -> "StageStepper":
         """The reference's ``set_timesteps(n, stage)`` followed by ``step`` calls, as one object."""
-        if self.mode != REFERENCE:
+        if not isinstance(self.arith, FloatReference):
             raise InputError("stepper() runs the reference's float Euler steps; build the schedule with "
                              "mode='reference'.")
         return StageStepper(self, num_inference_steps, stage)
@@ -716,7 +739,7 @@ class PyramidSchedule:
 
     def config(self) -> dict:
         """The configuration as given (floats in reference mode, exact numbers as text in exact mode)."""
-        conv = (lambda v: v) if self.mode == REFERENCE else str
+        conv = self.arith.config_value
         return {
             "num_train_timesteps": self.num_train_timesteps,
             "shift": conv(self.shift),
