@@ -209,8 +209,11 @@ def region_suite() -> str:
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], capture_output=True,
                           text=True, env=_env(), cwd=ROOT)
     seconds = time.perf_counter() - t0
-    tail = [ln for ln in proc.stdout.splitlines() if " in " in ln and ("passed" in ln or "failed" in ln)]
-    return f"`pytest -q`: {tail[-1].strip('= ') if tail else 'no summary'}; {seconds:.0f} s wall."
+    lines = proc.stdout.splitlines()
+    tail = [ln for ln in lines if " in " in ln and ("passed" in ln or "failed" in ln)]
+    failed = [ln.split(" - ")[0].replace("FAILED ", "") for ln in lines if ln.startswith("FAILED ")]
+    note = f" Failed: {', '.join(f'`{f}`' for f in failed)}." if failed else ""
+    return f"`pytest -q`: {tail[-1].strip('= ') if tail else 'no summary'}; {seconds:.0f} s wall.{note}"
 
 
 REGIONS = {
