@@ -29,7 +29,7 @@
 
 # %%
 import sympy
-from IPython.display import Markdown, Math, display
+from pyramid_sym.notebook import Markdown, Math, display
 
 from pyramid_sym import conventions as C
 from pyramid_sym.domain import Domain

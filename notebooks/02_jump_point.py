@@ -28,7 +28,7 @@
 # %%
 import numpy as np
 import sympy
-from IPython.display import Markdown, Math, display
+from pyramid_sym.notebook import Markdown, Math, display
 
 from pyramid_sym.conventions import e_next, gamma, n as n_sym, s_k
 from pyramid_sym.derivation import derive_gamma_range, derive_jump_point
@@ -130,19 +130,26 @@ display(Markdown("Checked numerically: the smallest eigenvalue is $0$ at the bou
 # positive definite matrix, and the rounded $1/3$ decides the outcome.
 
 # %%
-import matplotlib.pyplot as plt
+from pyramid_sym.notebook import have_module
 
-fig, ax = plt.subplots(figsize=(6, 3.2))
 sv = 0.5
 for n in (2, 4, 8):
     gs = np.linspace(-1.0 / (n - 1), -1e-6, 200)
-    al = (1 - sv) / np.sqrt(1 - gs)
-    assert np.all(np.diff(al) > 0)  # alpha increases along the admissible range
-    ax.plot(gs, al, label=f"n = {n}: gamma in [-1/{n - 1}, 0)")
-ax.set_xlabel("gamma (paper convention)")
-ax.set_ylabel("alpha at s_k = 1/2")
-ax.legend()
-plt.show()
+    assert np.all(np.diff((1 - sv) / np.sqrt(1 - gs)) > 0)  # alpha increases along the admissible range
+if have_module("matplotlib"):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    for n in (2, 4, 8):
+        gs = np.linspace(-1.0 / (n - 1), -1e-6, 200)
+        bound = sympy.Rational(-1, n - 1)  # -1, -1/3, -1/7: the admissible range is [bound, 0)
+        ax.plot(gs, (1 - sv) / np.sqrt(1 - gs), label=f"n = {n}: gamma in [{bound}, 0)")
+    ax.set_xlabel("gamma (paper convention)")
+    ax.set_ylabel("alpha at s_k = 1/2")
+    ax.legend()
+    plt.show()
+else:
+    display(Markdown('*Plot skipped: it needs matplotlib (`pip install -e ".[plots]"`).*'))
 
 d_fp = derive_gamma_range(4)
 render(d_fp, steps={len(d_fp.steps) - 1, len(d_fp.steps)})

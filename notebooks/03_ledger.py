@@ -34,7 +34,7 @@ import sys
 import mpmath
 import numpy as np
 import sympy
-from IPython.display import Markdown, Math, display
+from pyramid_sym.notebook import Markdown, Math, display
 
 from pyramid_sym.conventions import e_next, gamma, s_k
 from pyramid_sym.formulas import article, paper

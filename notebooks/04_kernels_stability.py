@@ -33,14 +33,19 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy
-import torch
-from IPython.display import Markdown, Math, display
+from pyramid_sym.notebook import Image, Markdown, Math, display, have_module
 
 from pyramid_sym.conventions import gamma, gamma_c, s_k, sigma_end
 from pyramid_sym.derivation import derive_gamma_range
 from pyramid_sym.formulas import code, paper
 from pyramid_sym.kernels import numpy_kernels as nk
-from pyramid_sym.kernels import torch_kernels as tk
+
+HAVE_TORCH = have_module("torch")  # torch is optional (the torch extra): its cells say so and skip
+if HAVE_TORCH:
+    import torch
+
+    from pyramid_sym.kernels import torch_kernels as tk
+TORCH_NOTE = '*Skipped: this cell needs torch, which is not installed (`pip install -e ".[torch]"`).*'
 
 
 def exact(expr, subs, digits=40):
@@ -72,8 +77,11 @@ display(Markdown("\n".join(rows)))
 sigma_end_vals = 1.0 - e_np                                     # the code's input: the previous end noise level
 start_sigma = nk.corrected_start_sigma(sigma_end_vals, 1.0 / 3.0)
 np.testing.assert_allclose(1.0 - start_sigma, s_vals, rtol=1e-13, atol=0)  # the round trip through both conventions
-e_t = tk.jump_end_time(torch.tensor(s_vals, dtype=torch.float64), -1.0 / 3.0)
-np.testing.assert_allclose(e_t.numpy(), e_np, rtol=1e-15, atol=0)          # NumPy and torch kernels agree
+if HAVE_TORCH:
+    e_t = tk.jump_end_time(torch.tensor(s_vals, dtype=torch.float64), -1.0 / 3.0)
+    np.testing.assert_allclose(e_t.numpy(), e_np, rtol=1e-15, atol=0)      # NumPy and torch kernels agree
+else:
+    display(Markdown(TORCH_NOTE + " (the NumPy/torch agreement check)"))
 display(Markdown("Round trip paper $\\to$ code: `1 - corrected_start_sigma(1 - jump_end_time(s))` returns $s_k$."))
 
 # %% [markdown]
@@ -104,7 +112,13 @@ assert err_code > 1e3 and err_kernel <= 3
 # the default schedule, against exact values (mpmath at two precisions that must agree).
 
 # %%
-cmd = [sys.executable, "-m", "pyramid_sym", "probe", "--quick", "--json", "--no-plots",
+import tempfile
+from pathlib import Path
+
+plot_dir = Path(tempfile.mkdtemp(prefix="probe-plots-"))
+HAVE_PLOTS = have_module("matplotlib")
+cmd = [sys.executable, "-m", "pyramid_sym", "probe", "--quick", "--json",
+       *(["--out", str(plot_dir)] if HAVE_PLOTS else ["--no-plots"]),
        "--kernel", "corrected_start_sigma", "--dtype", "float32,float64"]
 done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
 assert done.returncode in (0, 1), done.stderr  # 1 would mean some emitted kernel broke its bound (checked below)
@@ -119,6 +133,19 @@ for d in ("float32", "float64"):
     assert res[("code", d)]["max_ulp"] > 1e6            # the code's form: all accuracy lost near sigma = 0
     assert res[("emitted numpy", d)]["max_ulp"] <= 3    # the emitted kernel: within 3 ULP everywhere probed
     assert res[("emitted numpy", d)]["nonfinite"] == 0
+
+# %% [markdown]
+# The probe's accuracy plot for this kernel: error in ULPs (log scale) against the distance of
+# $\sigma_{end}$ to 0 and to 1 and of $\gamma_c$ to its ends, one line per form, the emitted
+# kernel's bound dashed.
+
+# %%
+if HAVE_PLOTS:
+    png = plot_dir / "probe-corrected_start_sigma.png"
+    assert png.stat().st_size > 10_000  # a real figure, not an empty file
+    display(Image(filename=str(png)))
+else:
+    display(Markdown('*Plot skipped: it needs matplotlib (`pip install -e ".[plots]"`).*'))
 
 # %% [markdown]
 # ## The block covariance at $\gamma_c = 1/3$
@@ -148,6 +175,16 @@ assert at_third["float32"]["numpy_cholesky"] is False
 assert at_third["float64"]["exact_lambda_min_stored"] == float(pred["lambda_fl64"])   # exactly 2**-54
 
 # %% [markdown]
+# The smallest eigenvalue of the block covariance, exact and as computed in each dtype, as
+# $\gamma_c \to 1/3$ (the probe's covariance plot; Cholesky failures marked):
+
+# %%
+if HAVE_PLOTS:
+    display(Image(filename=str(plot_dir / "probe-covariance.png")))
+else:
+    display(Markdown('*Plot skipped: it needs matplotlib (`pip install -e ".[plots]"`).*'))
+
+# %% [markdown]
 # ## The exact sampler
 #
 # `block_noise` draws each block as $x = a\,(z + k\,\bar z\,\mathbf 1)$ with $z \sim \mathcal N(0, I)$:
@@ -155,9 +192,13 @@ assert at_third["float64"]["exact_lambda_min_stored"] == float(pred["lambda_fl64
 # zero, with no factorisation and no loop over blocks. Its sample covariance at the default:
 
 # %%
-gen = torch.Generator().manual_seed(0)
 N = 200_000
-x = tk.block_noise((N, 2, 2), 1.0 / 3.0, generator=gen, dtype=torch.float64).reshape(N, 4).numpy()
+x = nk.block_noise((N, 2, 2), 1.0 / 3.0, rng=np.random.default_rng(0), dtype=np.float64).reshape(N, 4)
+if HAVE_TORCH:  # the torch kernel draws from the same closed form
+    xt = tk.block_noise((N, 2, 2), 1.0 / 3.0, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert np.abs(xt.reshape(N, 4).sum(dim=1).numpy()).max() < 1e-12
+else:
+    display(Markdown(TORCH_NOTE + " (the torch sampler)"))
 emp = np.cov(x, rowvar=False)
 target = np.array(code.block_covariance(4, sympy.Rational(1, 3)), dtype=float)
 display(Math(r"\widehat{\mathrm{Cov}} = " + sympy.latex(sympy.Matrix(np.round(emp, 3)))))

@@ -27,7 +27,7 @@ def test_json_schema_and_exit_zero(capsys):
 def test_table_names_article_errors(capsys):
     assert main(["prove", "--claim", "article.A10"]) == 0
     out = capsys.readouterr().out
-    assert "article.A10" in out and "invert the ratio" in out and "1 claims, 1 with their expected" in out
+    assert "article.A10" in out and "invert the ratio" in out and "1 claim, 1 with its expected verdict" in out
 
 
 def test_unknown_claim_exits_2_with_one_sentence():
@@ -53,3 +53,29 @@ def test_exit_one_when_a_claim_misses_its_expected_verdict(monkeypatch, capsys):
     monkeypatch.setattr(ledger, "all_claims", lambda: [wrong])
     assert main(["prove"]) == 1
     assert "NOT AS EXPECTED" in capsys.readouterr().out
+
+
+def test_table_fits_the_terminal_and_wide_gives_one_row_per_claim(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["prove", "--claim", "article.A8", "--claim", "paper.rollback"]) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0].splitlines()
+    assert max(len(line) for line in table) <= 80 and "article.A8: refuted (expected refuted)" in out
+    assert main(["prove", "--wide", "--claim", "article.A8", "--claim", "paper.rollback"]) == 0
+    wide = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert len(wide) == 4 and max(len(line) for line in wide) > 150  # header, rule, two rows
+
+
+def test_a8_counterexample_names_s_k(capsys):
+    from fractions import Fraction
+
+    assert main(["prove", "--json", "--claim", "article.A8"]) == 0
+    point = json.loads(capsys.readouterr().out)["claims"][0]["counterexample"]["point"]
+    e, g = Fraction(point["e_{k+1}"]), Fraction(point["gamma"])
+    assert g == Fraction(-1, 3)
+    # the code's model, by hand: s_k = e/(r(1 - e) + e) with r = sqrt(1 + 1/gamma_c) = 2 at gamma_c = 1/3
+    s_k = e / (2 * (1 - e) + e)
+    assert main(["prove", "--claim", "article.A8", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert f"s_k = {s_k}" in out
+    assert f"e.g. at e_{{k+1}} = {e}, gamma = {g}, s_k = {s_k}" in out

@@ -19,8 +19,8 @@ def test_default_derives_every_block_size(capsys):
     out = capsys.readouterr().out
     for label in ("n = 2", "n = 4", "n = 8", "general n"):
         assert f"The jump point from first principles, {label}" in out
-    assert "e_{k+1} = 2*s_k/(s_k + 1)" in out  # eq. 26 for 2x2 blocks
-    assert "alpha = (1 - s_k)/sqrt(1 - gamma)" in out
+    assert "e_{k+1} = 2\u00b7s_k/(s_k + 1)" in out  # eq. 26 for 2x2 blocks, as plain math
+    assert "\u03b1 = (1 - s_k)/\u221a(1 - \u03b3)" in out
 
 
 def test_latex_of_one_derivation(capsys):
@@ -38,7 +38,7 @@ def test_markdown_matches_the_document(capsys):
 def test_other_block_sizes_and_topics(capsys):
     assert main(["derive", "--n", "3", "--topic", "all"]) == 0
     out = capsys.readouterr().out
-    assert "n = 3" in out and "gamma = -1/2" in out
+    assert "n = 3" in out and "\u03b3 = -1/2" in out
 
 
 def test_write_then_check(tmp_path, capsys):
@@ -107,3 +107,15 @@ def test_latex_and_write_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["derive", "--latex", "--write", "x"])
     assert exc.value.code == 2
+
+
+def test_terminal_output_is_plain_math_and_latex_on_request(capsys):
+    from pyramid_sym.cli import main
+
+    assert main(["derive", "--topic", "all", "--n", "2,general"]) == 0
+    out = capsys.readouterr().out
+    assert "\\" not in out and "$" not in out and "**" not in out  # no LaTeX, no SymPy syntax
+    assert "\u03b3" in out and "e_{k+1}" in out and "^2" in out
+    assert main(["derive", "--n", "4", "--latex"]) == 0
+    tex = capsys.readouterr().out
+    assert "\\gamma" in tex and "\\begin{equation*}" in tex

@@ -89,3 +89,76 @@ def test_a_failing_assertion_fails_the_run(kernel_name, tmp_path):
     nb = jupytext.reads("# %%\nx = 1\n\n# %%\nassert x == 2, 'deliberate'\n", fmt="py:percent")
     with pytest.raises(nbclient.exceptions.CellExecutionError, match="deliberate"):
         _execute(nb, kernel_name, tmp_path)
+
+
+def _render_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebooks_render", NOTEBOOK_DIR / "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paired_ipynb_are_up_to_date():
+    """Each NAME.py has a NAME.ipynb with the same cells, every code cell executed, none raised."""
+    stale = _render_module().stale_notebooks()
+    assert not stale, f"stale notebooks {stale}: run python notebooks/render.py"
+
+
+def test_staleness_is_detected(tmp_path, monkeypatch):
+    """The check is not vacuous: an edited .py makes its .ipynb stale."""
+    import shutil
+
+    render = _render_module()
+    for p in NOTEBOOK_DIR.glob("01_*"):
+        shutil.copy(p, tmp_path / p.name)
+    monkeypatch.setattr(render, "HERE", tmp_path)
+    assert render.stale_notebooks() == []
+    py = tmp_path / "01_conventions.py"
+    py.write_text(py.read_text() + "\n# %%\nassert 1 + 1 == 2\n")
+    assert render.stale_notebooks() == ["01_conventions.ipynb (cells differ from 01_conventions.py)"]
+
+
+_BLOCK_OPTIONAL = """
+import runpy, sys
+class _Absent:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('torch', 'matplotlib'):
+            raise ModuleNotFoundError(f"No module named '{name}'")
+sys.meta_path.insert(0, _Absent())
+sys.argv = [sys.argv[1]]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+
+@pytest.mark.parametrize("name,block", [("01_conventions.py", False), ("04_kernels_stability.py", True)])
+def test_notebook_as_a_script_prints_plain_text(name, block):
+    """python notebooks/NAME.py prints readable text (no IPython object reprs); 04 runs without torch or matplotlib."""
+    import subprocess
+
+    argv = [sys.executable, "-c", _BLOCK_OPTIONAL, name] if block else [sys.executable, name]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run(argv, cwd=NOTEBOOK_DIR, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "<IPython.core.display" not in proc.stdout and "object at 0x" not in proc.stdout
+    assert "$" not in proc.stdout.replace("$HOME", "")  # LaTeX was turned into plain math
+    if block:
+        assert "needs torch" in proc.stdout and "needs matplotlib" in proc.stdout
+
+
+def test_jupyter_nbconvert_executes_a_paired_ipynb(kernel_name, tmp_path):
+    """The committed .ipynb runs under `jupyter nbconvert --execute` as a user would run it (one notebook here:
+    every notebook already runs through nbclient above, the engine nbconvert uses)."""
+    pytest.importorskip("nbconvert")
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "executed.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           f"--ExecutePreprocessor.kernel_name={kernel_name}", "--output", str(out),
+                           str(NOTEBOOK_DIR / "01_conventions.ipynb")],
+                          cwd=NOTEBOOK_DIR, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nb = nbformat.read(out, as_version=4)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")

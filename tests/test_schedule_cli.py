@@ -90,11 +90,13 @@ def test_exact_default_agrees_with_reference_to_float32_rounding(capsys):
 @pytest.mark.parametrize("argv,words", [
     (["--gamma", "0.5"], ["gamma 0.5 is outside (0, 1/3] for 2x2 blocks"]),
     (["--gamma", "0.2", "--block", "8"], ["(0, 1/7]", "2x2x2 blocks"]),
-    (["--gamma", "abc"], ["--gamma 'abc' is not a number"]),
+    (["--gamma", "abc"], ["--gamma: 'abc' is not a number"]),
+    (["--gamma", "-1/3"], ["gamma -1/3 is outside", "gamma_c = -gamma", "give 1/3"]),
+    (["--gamma=-1/3"], ["gamma_c = -gamma"]),
     (["--shift", "0"], ["shift 0 is not positive"]),
     (["--stage-range", "0,1/2,1"], ["need 4"]),
-    (["--stage-range", "0,2/3,1/3,1"], ["not strictly increasing"]),
-    (["--stage-range", "0,1/3,2/3,0.9"], ["from 0 to 1"]),
+    (["--stage-range", "0,2/3,1/3,1"], ["decreases"]),
+    (["--stage-range", "0,1/3,2/3,1.5"], ["1.5 is outside [0, 1]"]),
     (["--steps", "0"], ["below 1"]),
     (["--steps", "10,10"], ["2 values for 3 stages"]),
     (["--steps", "ten"], ["not an integer"]),
@@ -118,3 +120,12 @@ def test_console_script_bad_gamma_has_no_traceback():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_short_stage_and_numpy_choice_are_accepted_and_said(capsys):
+    rc, out, err = _run(["--num-train-timesteps", "100", "--stage-range", "0,0.005,0.5,1", "--numpy", "1"], capsys)
+    assert rc == 0 and not err
+    assert "NumPy 1 linspace" in out.splitlines()[0]
+    rc, out, err = _run(["--numpy", "2", "--json"], capsys)
+    data = json.loads(out)
+    assert data["config"]["numpy"] == 2 and "float32" in data["numpy_behaviour"] and data["sigma_max"] == 1.0

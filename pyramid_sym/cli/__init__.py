@@ -40,6 +40,16 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: error: {msg} See '{self.prog} --help'.\n")
         raise SystemExit(EXIT_USAGE)
 
+    def _parse_optional(self, arg_string):
+        # A word that starts with one '-' and names no option of this command is a value: a negative
+        # number ('--gamma -1/3') or an expression ('check 0-e -e'), for every sub-command alike.
+        result = super()._parse_optional(arg_string)
+        if result and len(arg_string) > 1 and arg_string[1] != "-":
+            items = result if isinstance(result, list) else [result]
+            if all(item[0] is None for item in items):
+                return None
+        return result
+
     def _get_values(self, action, arg_strings):
         # argparse reads "--opt=--" as an empty list; an option that takes one value must get one
         if action.nargs in (None, "?") and action.option_strings and arg_strings == ["--"]:
@@ -72,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ._ascii import install
+
+    install()  # a terminal that cannot show a character gets its ASCII spelling, never a UnicodeEncodeError
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

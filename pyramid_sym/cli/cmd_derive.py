@@ -31,7 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--topic", default="jump", metavar="TOPIC",
                         help="jump (default), gamma, alpha, marginal, noise, or all")
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--latex", action="store_true", help="print the LaTeX of the derivations")
+    out.add_argument("--latex", action="store_true",
+                     help="print the LaTeX of the derivations (default: plain math for the terminal)")
     out.add_argument("--markdown", action="store_true", help="print the Markdown documents")
     out.add_argument("--write", nargs="?", const=DEFAULT_DIR, default=None, metavar="DIR",
                      help=f"(re)generate every document of the derivations folder into DIR (default {DEFAULT_DIR})")
@@ -66,13 +67,44 @@ def _topics(text: str):
     return [t]
 
 
+def _plain_text(d) -> str:
+    """The derivation for the terminal: every statement and display as plain math (no LaTeX, no ``**``)."""
+    from ..textmath import plain
+
+    return "\n".join(plain(line) for line in d.text().split("\n"))
+
+
+def _write(folder_text: str) -> int:
+    """Write every document; the folder is checked before the derivations run, and the documents reach
+    stdout if writing fails afterwards (one line on stderr, exit 2)."""
+    from pathlib import Path
+
+    from ..derivation.documents import documents
+    from ..errors import InputError
+    from ..fileio import describe_os_error, ensure_writable_folder, write_generated
+
+    folder = ensure_writable_folder(folder_text, "--write")
+    docs = documents()
+    written = []
+    try:
+        for name, text in docs.items():
+            written.append(write_generated(Path(folder) / name, text))
+    except (OSError, InputError) as exc:
+        reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc).rstrip(".")
+        sys.stdout.write("".join(docs.values()))
+        sys.stdout.flush()
+        sys.stderr.write(f"pyramid-sym derive: error: --write {folder_text!r} failed after "
+                         f"{len(written)} of {len(docs)} documents ({reason}); every document is printed above.\n")
+        return 2
+    print(f"wrote {len(written)} documents to {folder_text}")
+    return 0
+
+
 def run(args) -> int:
-    from ..derivation import derive, stale_documents, write_documents
+    from ..derivation import derive, stale_documents
 
     if args.write is not None:
-        paths = write_documents(args.write)
-        print(f"wrote {len(paths)} documents to {args.write}")
-        return 0
+        return _write(args.write)
     if args.check is not None:
         stale = stale_documents(args.check)
         if stale:
@@ -86,6 +118,6 @@ def run(args) -> int:
     for topic in topics:
         for block in blocks:
             d = derive(topic, block)
-            chunks.append(d.latex() if args.latex else d.markdown() if args.markdown else d.text())
+            chunks.append(d.latex() if args.latex else d.markdown() if args.markdown else _plain_text(d))
     sys.stdout.write("\n".join(chunks))
     return 0

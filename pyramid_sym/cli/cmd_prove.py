@@ -20,25 +20,60 @@ def add_arguments(p):
     p.add_argument("--claim", action="append", metavar="ID", help="decide only this claim (repeatable)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--list", action="store_true", help="list the claim ids and statements, decide nothing")
+    p.add_argument("--wide", action="store_true",
+                   help="one row per claim at full width (about 200 columns), whatever the terminal's width")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print each claim's certificate, side conditions, witnesses and counterexample")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-def _table(results) -> str:
-    cols = [("id", 38), ("source", 26), ("statement", 52), ("verdict", 8), ("expected", 8), ("method", 30),
-            ("s", 6)]
-    head = "  ".join(f"{name:<{w}}" for name, w in cols)
-    lines = [head, "-" * len(head)]
+_COLS = [("id", 38), ("source", 26), ("statement", 52), ("verdict", 8), ("expected", 8), ("method", 30), ("s", 6)]
+_FULL_WIDTH = sum(w for _, w in _COLS) + 2 * (len(_COLS) - 1)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
+
+
+def _table(results, width: int | None = None, wide: bool = False) -> str:
+    """One row per claim when the full table fits (or ``wide``); else a wrapped layout of ``width`` columns."""
+    width = _terminal_width() if width is None else width
+    if wide or width >= _FULL_WIDTH:
+        head = "  ".join(f"{name:<{w}}" for name, w in _COLS)
+        lines = [head, "-" * len(head)]
+        for r in results:
+            mark = "" if r.ok else "  <-- NOT AS EXPECTED"
+            row = [r.claim.id, r.claim.source, r.claim.statement, r.verdict, r.claim.expected, r.method,
+                   f"{r.seconds:.3f}"]
+            lines.append("  ".join(f"{_short(v, w):<{w}}" for v, (_, w) in zip(row, _COLS)) + mark)
+        return "\n".join(lines)
+    import textwrap
+
+    lines = ["claim: verdict (expected), seconds; then its source, statement and method"]
+    lines.append("-" * min(width, 78))
     for r in results:
         mark = "" if r.ok else "  <-- NOT AS EXPECTED"
-        row = [r.claim.id, r.claim.source, r.claim.statement, r.verdict, r.claim.expected, r.method,
-               f"{r.seconds:.3f}"]
-        lines.append("  ".join(f"{_short(v, w):<{w}}" for v, (_, w) in zip(row, cols)) + mark)
+        lines.append(f"{r.claim.id}: {r.verdict} (expected {r.claim.expected}), {r.seconds:.3f} s{mark}")
+        body = f"{r.claim.source}: {r.claim.statement} [{r.method}]"
+        lines += textwrap.wrap(body, width=width, initial_indent="    ", subsequent_indent="    ",
+                               break_long_words=True, break_on_hyphens=False)
     return "\n".join(lines)
+
+
+def _context(r) -> dict:
+    from ..ledger.claims_article import counterexample_context
+
+    point = (r.counterexample or {}).get("point") if isinstance(r.counterexample, dict) else None
+    return counterexample_context(r.claim.id, point or {})
 
 
 def _article_errors(results) -> list[str]:
@@ -48,7 +83,12 @@ def _article_errors(results) -> list[str]:
             continue
         under = r.holds_under
         fix = f"holds after: {'; or '.join(under)}" if under else "no re-reading tried makes it hold"
-        out.append(f"  {r.claim.id}: wrong as written ({r.claim.note or r.claim.statement}); {fix}")
+        where = ""
+        point = (r.counterexample or {}).get("point") if isinstance(r.counterexample, dict) else None
+        if point:
+            at = dict(point, **{k: v.split(" (")[0] for k, v in _context(r).items()})
+            where = " e.g. at " + ", ".join(f"{k} = {v}" for k, v in at.items()) + ";"
+        out.append(f"  {r.claim.id}: wrong as written ({r.claim.note or r.claim.statement});{where} {fix}")
     return out
 
 
@@ -69,7 +109,7 @@ def run(args) -> int:
                   sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0 if ok else 1
-    print(_table(results))
+    print(_table(results, wide=args.wide))
     errors = _article_errors(results)
     if errors:
         print("\nThe article's errors, named:")
@@ -85,11 +125,13 @@ def run(args) -> int:
                 print(f"   witnesses: {r.witnesses.get('points')} points at {r.witnesses.get('dps')} digits")
             if r.counterexample:
                 print(f"   counterexample: {r.counterexample}")
+                for name, value in _context(r).items():
+                    print(f"   at that point {name} = {value} (the code's model computes it from e_{{k+1}} and gamma)")
             for rel in r.relabellings:
                 print(f"   re-read ({rel['relabelling']}): {rel['verdict']}")
             if r.note:
                 print(f"   note: {r.note}")
     n_ok = sum(r.ok for r in results)
-    print(f"\n{len(results)} claims, {n_ok} with their expected verdict, "
+    print(f"\n{_plural(len(results), 'claim')}, {n_ok} with {'its' if len(results) == 1 else 'their'} expected verdict, "
           f"{len(results) - n_ok} not; {total:.2f} s")
     return 0 if ok else 1

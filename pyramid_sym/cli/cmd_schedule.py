@@ -26,7 +26,7 @@ ORDER = 60
 def add_arguments(parser) -> None:
     parser.add_argument("--stages", default="3", metavar="N", help="number of stages K (default 3)")
     parser.add_argument("--stage-range", default=None, metavar="LIST",
-                        help="K+1 comma-separated increasing numbers from 0 to 1 (default K equal parts: 0,1/3,2/3,1)")
+                        help="K+1 comma-separated non-decreasing numbers in [0, 1] (default K equal parts: 0,1/3,2/3,1)")
     parser.add_argument("--gamma", default="1/3", metavar="G",
                         help="the code's positive gamma_c in (0, 1/(n-1)] (default 1/3)")
     parser.add_argument("--shift", default="1", metavar="S", help="SD3 time shift, > 0 (default 1: none)")
@@ -37,6 +37,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--block", default="4", metavar="N",
                         help="entries per up-sampling block, n (default 4: 2x2 nearest up-sampling)")
     parser.add_argument("--exact", action="store_true", help="closed forms (SymPy rationals and radicals)")
+    parser.add_argument("--numpy", default=None, choices=("1", "2"),
+                        help="which numpy.linspace to model for the per-stage timesteps: 1 (NumPy 1.x, float64, "
+                             "as the reference repository pins) or 2 (NumPy >= 2, float32); default: the installed "
+                             "NumPy's")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -55,14 +59,13 @@ def _list(text: str, option: str, example: str) -> list[str]:
 
 
 def _number(text: str, option: str) -> str:
-    from ..schedule import to_exact
+    """Check that ``text`` is a number (the package's one reader, :func:`pyramid_sym.domain.parse_number`)."""
+    from ..domain import parse_number
 
     try:
-        to_exact(text, option)
+        parse_number(text)
     except PyramidSymError as exc:
-        if "exponent" in str(exc):
-            raise
-        raise InputError(f"{option} {text!r} is not a number; write a decimal or a fraction such as 1/3.") from None
+        raise InputError(f"{option}: {exc}") from None
     return text
 
 
@@ -94,7 +97,8 @@ def _schedule_from(args):
             raise InputError(f"--steps value {n} is above {_MAX_CLI_STEPS}, the most this command prints; "
                              f"give a step count such as 20.")
     sched = PyramidSchedule(num_train_timesteps=T, shift=shift, stages=K, stage_range=stage_range, gamma=gamma,
-                            mode=EXACT if args.exact else REFERENCE, block=block)
+                            mode=EXACT if args.exact else REFERENCE, block=block,
+                            numpy=None if args.numpy is None else int(args.numpy))
     return sched, steps
 
 
@@ -147,7 +151,7 @@ def _text(sched, steps, exact: bool) -> str:
     c = sched.config()
     rng = ",".join(str(v) for v in c["stage_range"])
     lines = [
-        f"Pyramid-Flow schedule ({'exact closed forms' if exact else 'reference float arithmetic: float32 table, float64 elsewhere'})",
+        f"Pyramid-Flow schedule ({'exact closed forms' if exact else 'reference float arithmetic: float32 table, float64 elsewhere; ' + sched.numpy_behaviour})",
         f"T={c['num_train_timesteps']}  shift={c['shift']}  stages={c['stages']}  stage_range={rng}  "
         f"gamma={c['gamma']} ({block_label(sched.block)})",
         "code convention: sigma = noise level (1 noise, 0 data); code stage i, paper stage k = K-1-i; "
@@ -191,7 +195,9 @@ def run(args) -> int:
     sched, steps = _schedule_from(args)
     exact = sched.mode == "exact"
     if args.json:
-        payload = {"config": sched.config(), "convention": "code", "stages": _stage_records(sched, steps, exact)}
+        payload = {"config": sched.config(), "convention": "code", "numpy_behaviour": sched.numpy_behaviour,
+                   "sigma_max": _num(sched.sigma_max, exact), "sigma_min": _num(sched.sigma_min, exact),
+                   "stages": _stage_records(sched, steps, exact)}
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:

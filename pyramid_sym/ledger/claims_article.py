@@ -128,3 +128,27 @@ def claims() -> list[Claim]:
                    "start from the stored ori_start_sigma) and needs no proof"),
     ]
     return out
+
+
+_CODE_MODEL_CLAIMS = ("article.A8", "article.A9", "article.A10")
+
+
+def counterexample_context(claim_id: str, point: dict) -> dict[str, str]:
+    """The letters of the statement that the code's model computes, at a counterexample ``point``.
+
+    A8-A10 are written in s_k and e_{k+1}, but decided with the code's model, where s_k is the
+    corrected start computed from e_{k+1}: a counterexample point names e_{k+1} and gamma,
+    and this gives the s_k that goes with them (exact, with a decimal), so the point can be
+    checked against the statement as written.  Empty for other claims.
+    """
+    if claim_id not in _CODE_MODEL_CLAIMS or not point:
+        return {}
+    names = {str(sym): sym for sym in (e, g, s)}
+    try:
+        values = {names[k]: sympy.Rational(str(v)) for k, v in point.items() if k in names}
+    except (TypeError, ValueError):
+        return {}
+    if e not in values or g not in values:
+        return {}
+    value = sympy.radsimp(_code_model()[s].xreplace(values))
+    return {str(s): f"{value} (= {sympy.N(value, 12)})"}

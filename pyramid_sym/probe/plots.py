@@ -1,4 +1,4 @@
-"""PNG plots of the stability probe (matplotlib, Agg backend).
+"""PNG plots of the stability probe (matplotlib, Agg backend; matplotlib is the optional ``plots`` extra).
 
 * ``probe-<kernel>.png``: one figure per kernel, one row per dtype, four panels:
   error against the distance of x to 0 and to 1 (the max over the x sweeps'
@@ -25,7 +25,7 @@ from ..fileio import GENERATED_MARKER, write_generated
 from .engine import BOUNDS, ProbeResult, Series
 from .inputs import REGIONS
 
-__all__ = ["write_plots", "kernel_figure", "covariance_figure", "png_bytes"]
+__all__ = ["write_plots", "kernel_figure", "covariance_figure", "png_bytes", "matplotlib_available", "PLOTS_HINT"]
 
 _COLORS = {"code": "tab:red", "paper": "tab:orange", "lambdify": "tab:purple",
            "emitted numpy": "tab:green", "emitted torch": "tab:blue"}
@@ -35,6 +35,19 @@ _TOP = 1e20   # above any finite ULP count of these formats; rows use one decade
 
 _X_REGIONS = [REGIONS.index(r) for r in ("x at an end", "x near 0", "x near 1", "x interior", "x random", "default schedule")]
 _G_REGIONS = [REGIONS.index(r) for r in ("gamma near 0", "gamma near bound", "gamma interior", "gamma random")]
+
+
+PLOTS_HINT = 'plots need matplotlib: pip install -e ".[plots]"'
+
+
+def matplotlib_available() -> bool:
+    """True when matplotlib can be imported (it is the optional ``plots`` extra)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("matplotlib") is not None
+    except ImportError:
+        return False
 
 
 def _plt():
