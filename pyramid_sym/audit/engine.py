@@ -84,14 +84,31 @@ def _last_name(text: str) -> str:
     return base.rsplit(".", 1)[-1]
 
 
-def gamma_evidence(model: FileModel, sym: str, origin: str | None):
+def _scoped_evidence(model: FileModel, sym: str, origin: str | None, function: str):
+    """The nearest literal that feeds the symbol: its function's own default, then its class's."""
+    scoped = model.scoped_defaults
+    if origin is None and sym in scoped.get(function, {}):
+        return [scoped[function][sym]]
+    text = origin or sym
+    if "." in function and text.startswith(("self.", "cls.")):
+        cls = function.rsplit(".", 1)[0]
+        name = _last_name(text)
+        for where in (f"{cls}.__init__", cls):
+            if name in scoped.get(where, {}):
+                return [scoped[where][name]]
+    return None
+
+
+def gamma_evidence(model: FileModel, sym: str, origin: str | None, function: str = "<module>"):
     """What the file says about a gamma symbol's sign: ("gamma_c" | "gamma", reason) or None."""
-    names = {_last_name(sym)}
-    if origin:
-        names.add(_last_name(origin))
-    vals = []
-    for n in names:
-        vals.extend(model.defaults.get(n, []))
+    vals = _scoped_evidence(model, sym, origin, function)
+    if vals is None:
+        names = {_last_name(sym)}
+        if origin:
+            names.add(_last_name(origin))
+        vals = []
+        for n in names:
+            vals.extend(model.defaults.get(n, []))
     if not vals:
         return None
     signs = {(v > 0) - (v < 0) for v, _, _ in vals}
@@ -205,7 +222,7 @@ class _Run:
             named = gamma_like(s) or (origin is not None and gamma_like(origin))
             gamma_named.append(named)
             if named:
-                ev = gamma_evidence(model, s, origin)
+                ev = gamma_evidence(model, s, origin, record.function)
                 if ev is not None:
                     roles_fixed[s] = ev[0]
                     reasons.append(ev[1])
@@ -391,6 +408,22 @@ def _pad(cand, syms, roles_fixed, gamma_named, reasons):
     return [syms[i] for i in order], roles_fixed, [gamma_named[i] for i in order]
 
 
+def _drop_building_blocks(findings: list[Finding]) -> list[Finding]:
+    """A near miss that is a piece of a proved formula (r = sqrt(1 + 1/gamma) feeding a proved alpha) is no finding."""
+    inside: set[int] = set()
+    for f in findings:
+        if f.verdict == "proved" and f.record is not None:
+            stack = [f.record.node]
+            while stack:
+                n = stack.pop()
+                if id(n) in inside:
+                    continue
+                inside.add(id(n))
+                stack.extend(n.args)
+    return [f for f in findings
+            if not (f.kind == "unidentified" and f.record is not None and id(f.record.node) in inside)]
+
+
 def _rank(cand) -> int:
     return {"code": 0, "paper": 1, "derived": 2}.get(cand.convention, 3)
 
@@ -414,12 +447,19 @@ def audit(paths, *, function: str | None = None, expects=(), binds=(), accuracy:
         for record in model.records:
             if function and not (record.function == function or record.function.endswith("." + function)):
                 continue
-            finding = None if record.alias else run.analyse(model, record)
-            for exp in run.expects:
-                if _matches(record, exp.name):
-                    finding = run.expectation(model, record, exp, finding)
+            try:
+                finding = None if record.alias else run.analyse(model, record)
+                for exp in run.expects:
+                    if _matches(record, exp.name):
+                        finding = run.expectation(model, record, exp, finding)
+            except RecursionError:
+                finding = Finding(record.file, record.line, record.function, record.target, record.source, None,
+                                  {}, None, None, "unknown", [], None, {"float32": None, "float64": None},
+                                  "unidentified", note="the expression is nested too deeply to decide",
+                                  col=record.col, record=record)
             if finding is not None:
                 report.findings.append(finding)
+    report.findings = _drop_building_blocks(report.findings)
     for exp in run.expects:
         if not any(f.kind == "expectation" and f.record is not None and _matches(f.record, exp.name)
                    for f in report.findings):

@@ -70,6 +70,8 @@ class FileModel:
     records: list[Record] = field(default_factory=list)
     targets: dict[str, set[str]] = field(default_factory=dict)   # function -> assigned names
     defaults: dict[str, list[tuple[Fraction, int, str]]] = field(default_factory=dict)  # name -> literal values
+    # function or class (qualified name) -> its own parameters' / class attributes' literal defaults
+    scoped_defaults: dict[str, dict[str, tuple[Fraction, int, str]]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ literals
@@ -151,6 +153,7 @@ class _Extractor:
         return self.model
 
     def _collect_helpers(self, body, prefix: str):
+        scoped = self.model.scoped_defaults
         for st in body:
             if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 name = f"{prefix}{st.name}"
@@ -158,8 +161,22 @@ class _Extractor:
                 params = tuple(a.arg for a in args.posonlyargs + args.args)
                 is_method = bool(prefix) and bool(params) and params[0] in ("self", "cls")
                 self.helpers[name] = _Helper(params, st.body, name, is_method)
+                pos = args.posonlyargs + args.args
+                pairs = list(zip(pos[len(pos) - len(args.defaults):], args.defaults))
+                pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+                for arg, dv in pairs:
+                    v = literal_value(dv)
+                    if v is not None:
+                        scoped.setdefault(name, {})[arg.arg] = (v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)}")
             elif isinstance(st, ast.ClassDef):
-                self._collect_helpers(st.body, prefix=f"{prefix}{st.name}.")
+                cls = f"{prefix}{st.name}"
+                for item in st.body:
+                    tgt = item.target if isinstance(item, ast.AnnAssign) else (
+                        item.targets[0] if isinstance(item, ast.Assign) and len(item.targets) == 1 else None)
+                    val = getattr(item, "value", None)
+                    if isinstance(tgt, ast.Name) and val is not None and literal_value(val) is not None:
+                        scoped.setdefault(cls, {})[tgt.id] = (literal_value(val), item.lineno, self.src.segment(item))
+                self._collect_helpers(st.body, prefix=f"{cls}.")
 
     def _collect_defaults(self, tree):
         d = self.model.defaults

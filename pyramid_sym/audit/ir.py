@@ -24,7 +24,7 @@ import numpy as np
 __all__ = ["Node", "const", "sym", "op", "eye", "ones", "to_sympy", "evaluate", "free_symbols",
            "has_radical", "is_rational_nonpolynomial", "MAX_SIZE"]
 
-MAX_SIZE = 4000  # operations in one inlined expression; a larger one is left opaque (it names no formula)
+MAX_SIZE = 400  # operations in one inlined expression; a larger one is left opaque (no formula is that large)
 
 _SCALAR_OPS = ("add", "sub", "mul", "div", "pow", "neg", "sqrt", "exp", "log")
 
