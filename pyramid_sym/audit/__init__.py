@@ -12,11 +12,24 @@ its own operation order (:mod:`.accuracy`).  Output as text, JSON or SARIF 2.1.0
 >>> report = audit(["scheduler.py"], expects=[parse_expect("start_sigma=code.start_sigma")])  # doctest: +SKIP
 >>> report.exit_status                                                                         # doctest: +SKIP
 0
+
+The names below are loaded on first use, so that reading (and refusing) a file
+does not wait for SymPy to import.
 """
 
-from .engine import AuditReport, Expectation, audit, parse_bind, parse_expect
-from .identify import Binding, Finding
-from .output import render_json, render_sarif, render_text
+from __future__ import annotations
+
+import importlib
 
 __all__ = ["audit", "AuditReport", "Finding", "Expectation", "Binding", "parse_expect", "parse_bind",
            "render_text", "render_json", "render_sarif"]
+
+_WHERE = {"audit": "engine", "AuditReport": "engine", "Expectation": "engine", "parse_expect": "engine",
+          "parse_bind": "engine", "Finding": "identify", "Binding": "identify", "render_text": "output",
+          "render_json": "output", "render_sarif": "output"}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ from . import ir
 from .accuracy import LOSS_ULP, measure
 from .extract import FileModel, Record, extract
 from .identify import Binding, Context, Finding, Map, _X, agrees, deviation, gamma_like, screen_points
-from .source import read_source
+from .source import SourceFile, read_source
 
 __all__ = ["Expectation", "AuditReport", "audit", "parse_expect", "parse_bind", "EXIT_OK", "EXIT_FAIL",
            "EXIT_USAGE", "EXIT_UNKNOWN"]
@@ -114,10 +114,10 @@ def gamma_evidence(model: FileModel, sym: str, origin: str | None, function: str
     signs = {(v > 0) - (v < 0) for v, _, _ in vals}
     if signs == {1}:
         v, line, text = vals[0]
-        return "gamma_c", f"{sym} holds the code's positive gamma_c: {text} (line {line})"
+        return "gamma_c", f"{sym} holds the code's positive gamma_c: {text}"
     if signs == {-1}:
         v, line, text = vals[0]
-        return "gamma", f"{sym} holds the paper's negative gamma: {text} (line {line})"
+        return "gamma", f"{sym} holds the paper's negative gamma: {text}"
     return None
 
 
@@ -232,7 +232,7 @@ class _Run:
         return syms, roles_fixed, gamma_named, reasons
 
     def record_values(self, record, syms, intervals):
-        key = (id(record), tuple(str(iv) for iv in intervals))
+        key = (id(record), tuple(intervals))
         if key not in self._record_vals:
             pts = screen_points(intervals)
             vals = ir.evaluate(record.node, {s: pts[:, j] for j, s in enumerate(syms)}, np.complex128)
@@ -439,7 +439,8 @@ def audit(paths, *, function: str | None = None, expects=(), binds=(), accuracy:
     """Audit the files: every finding, in file and line order."""
     if not paths:
         raise UsageError("no file given; name one or more Python files, e.g. pyramid-sym audit scheduler.py.")
-    models = [extract(read_source(p)) for p in paths]  # every file is read before any proof: bad input first
+    # every file is read before any proof: bad input first (SourceFile objects are taken as already read)
+    models = [extract(p if isinstance(p, SourceFile) else read_source(p)) for p in paths]
     ctx = Context(list(binds))
     run = _Run(ctx, list(expects), check_accuracy=accuracy)
     report = AuditReport([m.source.path for m in models])

@@ -167,7 +167,7 @@ class _Extractor:
                 for arg, dv in pairs:
                     v = literal_value(dv)
                     if v is not None:
-                        scoped.setdefault(name, {})[arg.arg] = (v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)}")
+                        scoped.setdefault(name, {})[arg.arg] = (v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
             elif isinstance(st, ast.ClassDef):
                 cls = f"{prefix}{st.name}"
                 for item in st.body:
@@ -175,7 +175,8 @@ class _Extractor:
                         item.targets[0] if isinstance(item, ast.Assign) and len(item.targets) == 1 else None)
                     val = getattr(item, "value", None)
                     if isinstance(tgt, ast.Name) and val is not None and literal_value(val) is not None:
-                        scoped.setdefault(cls, {})[tgt.id] = (literal_value(val), item.lineno, self.src.segment(item))
+                        scoped.setdefault(cls, {})[tgt.id] = (literal_value(val), item.lineno,
+                                                             f"{self.src.segment(item)} (line {item.lineno})")
                 self._collect_helpers(st.body, prefix=f"{cls}.")
 
     def _collect_defaults(self, tree):
@@ -191,21 +192,21 @@ class _Extractor:
                 for arg, dv in zip(pos[len(pos) - len(a.defaults):], a.defaults):
                     v = literal_value(dv)
                     if v is not None:
-                        add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)}")
+                        add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
                 for arg, dv in zip(a.kwonlyargs, a.kw_defaults):
                     v = literal_value(dv) if dv is not None else None
                     if v is not None:
-                        add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)}")
+                        add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
             elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.value is not None:
                 v = literal_value(n.value)
                 if v is not None:
-                    add(n.target.id, v, n.lineno, self.src.segment(n))
+                    add(n.target.id, v, n.lineno, f"{self.src.segment(n)} (line {n.lineno})")
             elif isinstance(n, ast.Assign) and len(n.targets) == 1:
                 t = n.targets[0]
                 name = t.id if isinstance(t, ast.Name) else (t.attr if isinstance(t, ast.Attribute) else None)
                 v = literal_value(n.value)
                 if name and v is not None:
-                    add(name, v, n.lineno, self.src.segment(n))
+                    add(name, v, n.lineno, f"{self.src.segment(n)} (line {n.lineno})")
         # keyword arguments that pass a literal, or a name with a literal default: gamma=scheduler_gamma
         for n in ast.walk(tree):
             if isinstance(n, ast.Call):
@@ -214,10 +215,10 @@ class _Extractor:
                         continue
                     v = literal_value(kw.value)
                     if v is not None:
-                        add(kw.arg, v, kw.value.lineno, f"{kw.arg}={self.src.segment(kw.value)}")
+                        add(kw.arg, v, kw.value.lineno, f"{kw.arg}={self.src.segment(kw.value)} (line {kw.value.lineno})")
                     elif isinstance(kw.value, ast.Name) and kw.value.id in d and kw.value.id != kw.arg:
                         for val, line, text in list(d[kw.value.id]):
-                            add(kw.arg, val, kw.value.lineno, f"{kw.arg}={kw.value.id}, {text} (line {line})")
+                            add(kw.arg, val, kw.value.lineno, f"{kw.arg}={kw.value.id} (line {kw.value.lineno}), {text}")
 
     # -- scopes ---------------------------------------------------------------------------
     def _scope(self, body, qualname: str, params, class_prefix: str = ""):

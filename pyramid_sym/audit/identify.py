@@ -99,11 +99,15 @@ class Map:
         return {s: cand.vars[i].role(f) for s, (i, f) in zip(self.symbols, self.slots)}
 
     def intervals(self, cand):
-        out = []
-        for i, f in self.slots:
-            v = cand.vars[i]
-            out.append(A.flip_interval(v.kind, v.interval) if f else v.interval)
-        return out
+        key = (cand.id, self.slots)
+        hit = _INTERVALS.get(key)
+        if hit is None:
+            hit = []
+            for i, f in self.slots:
+                v = cand.vars[i]
+                hit.append(A.flip_interval(v.kind, v.interval) if f else v.interval)
+            hit = _INTERVALS[key] = tuple(hit)
+        return hit
 
     @property
     def flips(self) -> int:
@@ -115,6 +119,7 @@ class Map:
 
 
 _X = tuple(sympy.Symbol(f"x{i}", real=True) for i in range(4))
+_INTERVALS: dict = {}
 
 
 class Context:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 
-__all__ = ["SourceFile", "read_source", "MAX_BYTES"]
+__all__ = ["SourceFile", "read_source", "check_option_shape", "MAX_BYTES"]
 
 MAX_BYTES = 5_000_000  # a Python source file larger than this is almost certainly generated data
 
@@ -106,3 +106,13 @@ def _looks_python2(text: str) -> bool:
     import re
 
     return bool(re.search(r"^\s*print\s+[\"'\w]", text, re.M) or re.search(r"^\s*except\s+\w+\s*,\s*\w+\s*:", text, re.M))
+
+
+def check_option_shape(option: str, text) -> None:
+    """``--expect NAME=FORMULA_ID`` / ``--bind NAME=ROLE``: one '=' between two non-empty parts."""
+    example = "alpha=code.renoise_alpha" if option == "--expect" else "self.config.gamma=gamma_c"
+    what = "NAME=FORMULA_ID" if option == "--expect" else "NAME=ROLE"
+    if not isinstance(text, str) or "=" not in text or not all(p.strip() for p in text.rsplit("=", 1)) or (
+            option == "--expect" and text.count("=") != 1):
+        shown = "".join(c if c.isprintable() else "?" for c in str(text))[:60]
+        raise InputError(f"{option} {shown!r} is malformed; write {what}, e.g. {option} {example}.")

@@ -51,11 +51,20 @@ def run(args) -> int:
     if args.function is not None and (not isinstance(args.function, str) or not args.function.strip()):
         raise UsageError("--function needs a function name, e.g. --function generate_one_unit.")
 
+    # bad input first, before SymPy is imported: the files, and the shape of every option
+    from ..audit.source import check_option_shape, read_source
+
+    for t in args.expects:
+        check_option_shape("--expect", t)
+    for t in args.binds:
+        check_option_shape("--bind", t)
+    sources = [read_source(p) for p in args.files]
+
     from ..audit import audit, parse_bind, parse_expect, render_json, render_sarif, render_text
 
     expects = [parse_expect(t) for t in args.expects]
     binds = [parse_bind(t) for t in args.binds]
-    report = audit(args.files, function=args.function, expects=expects, binds=binds,
+    report = audit(sources, function=args.function, expects=expects, binds=binds,
                    accuracy=not args.no_accuracy)
     text = {"text": render_text, "json": render_json, "sarif": render_sarif}[fmt](report)
     sys.stdout.write(text)
