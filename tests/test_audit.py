@@ -371,3 +371,19 @@ def test_sarif_validates_against_the_2_1_0_schema():
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in located)
     # proved findings are not results
     assert not any("code_renoise_torch" in json.dumps(r.get("locations", "")) for r in results)
+
+
+def test_expectation_that_no_map_can_decide_is_unknown_exit_3(tmp_path):
+    """A line of three names cannot be mapped onto a formula of two: no verdict without a point, exit 3."""
+    p = tmp_path / "m.py"
+    p.write_text("import math\n"
+                 "def f(sigma_end, gamma, latent):\n"
+                 "    alpha = latent / (math.sqrt(1 + 1 / gamma) * sigma_end + 1 - sigma_end)\n")
+    rep = audit([str(p)], accuracy=False, expects=[parse_expect("alpha=code.renoise_alpha")])
+    f = next(x for x in rep.findings if x.target == "alpha")
+    assert f.verdict == "unknown" and f.counterexample is None and rep.exit_status == 3
+
+
+def test_function_filter(tmp_path):
+    rep = audit([fx("paper_numpy.py")], accuracy=False, function="start_from_end")
+    assert [f.function for f in rep.findings] == ["start_from_end"]

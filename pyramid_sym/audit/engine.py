@@ -367,7 +367,7 @@ class _Run:
         if len(syms) != len(cand.vars) or (cand.shape is None) != (record.node.shape is None) or (
                 cand.shape is not None and cand.shape != record.node.shape):
             return Finding(record.file, record.line, record.function, record.target, record.source,
-                           _expression_text(record), {}, None, cand.id, "refuted",
+                           _expression_text(record), {}, None, cand.id, "unknown",
                            [], None, {"float32": None, "float64": None}, "expectation",
                            note=f"expected {cand.id}, a function of {len(cand.vars)} variable(s) "
                                 f"({', '.join(str(v.symbol) for v in cand.vars)}); the line computes "
@@ -378,7 +378,7 @@ class _Run:
         admissible = [t for t in scored if t[1]]
         if not admissible:
             return Finding(record.file, record.line, record.function, record.target, record.source,
-                           _expression_text(record), {}, None, cand.id, "refuted", [], None,
+                           _expression_text(record), {}, None, cand.id, "unknown", [], None,
                            {"float32": None, "float64": None}, "expectation",
                            note="no admissible map of the line's names onto the formula's variables; "
                                 + "; ".join(reasons), col=record.col, record=record)
