@@ -8,6 +8,8 @@ The benchmark prints the wall time of a cold process next to the target, the
 number of findings by verdict, and the time of the extraction alone.
 
     python benchmarks/bench_audit.py [--lines 2000] [--repeat 3]
+    python benchmarks/bench_audit.py --mutants CHECKOUT/diffusion_schedulers/scheduling_flow_matching.py \
+                                               CHECKOUT/pyramid_dit/pyramid_dit_for_video_gen_pipeline.py
 """
 
 from __future__ import annotations
@@ -103,12 +105,111 @@ def generate(lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- mutants of the proved lines of real files ---------------------------------------------------------
+def _mutations(stmt, invert: bool = True):
+    """Single-point mutants of an assignment's right-hand side (ast in, source text out)."""
+    import ast
+    import copy
+
+    swaps = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+    nodes = [n for n in ast.walk(stmt.value)]
+    out = []
+    for i, n in enumerate(nodes):
+        def mutate(fn, i=i):
+            m = copy.deepcopy(stmt)
+            target = [x for x in ast.walk(m.value)][i]
+            if fn(m, target):
+                out.append(ast.unparse(m))
+
+        if isinstance(n, ast.BinOp) and type(n.op) in swaps:
+            mutate(lambda m, t: setattr(t, "op", swaps[type(t.op)]()) or True)
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and isinstance(n.left, ast.Constant):
+            mutate(lambda m, t: _replace(m, t, t.right))            # 1 - x  ->  x  (level convention swapped)
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "sqrt" and n.args:
+            mutate(lambda m, t: _replace(m, t, t.args[0]))          # square root dropped
+        if isinstance(n, ast.Name) and "gamma" in n.id:
+            mutate(lambda m, t: _replace(m, t, ast.UnaryOp(ast.USub(), copy.deepcopy(t))))  # gamma's sign
+        if isinstance(n, ast.Constant) and n.value == 1:
+            mutate(lambda m, t: setattr(t, "value", 2) or True)     # a constant changed
+    if invert:
+        m = copy.deepcopy(stmt)
+        m.value = ast.BinOp(ast.Constant(1), ast.Div(), m.value)  # ratio inverted
+        out.append(ast.unparse(m))
+    return list(dict.fromkeys(out))
+
+
+def _replace(root, old, new) -> bool:
+    import ast
+
+    for parent in ast.walk(root):
+        for field, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, field, new)
+                return True
+            if isinstance(value, list) and any(v is old for v in value):
+                value[[j for j, v in enumerate(value) if v is old][0]] = new
+                return True
+    return False
+
+
+def mutants(files) -> int:
+    """Mutate every proved single-line assignment of the files; each mutant must be refuted at its line."""
+    import ast
+
+    from pyramid_sym.audit import audit, parse_expect
+
+    killed = equivalent = survived = 0
+    for path in files:
+        report = audit([path], accuracy=False)
+        lines = open(path).read().splitlines()
+        tree = ast.parse("\n".join(lines))
+        stmts = {n.lineno: n for n in ast.walk(tree)
+                 if isinstance(n, (ast.Assign, ast.Return)) and n.value is not None and n.lineno == n.end_lineno}
+        with tempfile.TemporaryDirectory() as tmp:
+            copy_path = os.path.join(tmp, os.path.basename(path))
+            for f in report.findings:
+                if f.verdict != "proved" or f.line not in stmts:
+                    continue
+                stmt = stmts[f.line]
+                indent = lines[f.line - 1][: len(lines[f.line - 1]) - len(lines[f.line - 1].lstrip())]
+                name = f"{f.function.rsplit('.', 1)[-1]}.{f.target}"
+                for text in _mutations(stmt, invert=f.record.node.shape is None):
+                    new = list(lines)
+                    new[f.line - 1] = indent + text
+                    with open(copy_path, "w") as fh:
+                        fh.write("\n".join(new) + "\n")
+                    rep = audit([copy_path], accuracy=False, expects=[parse_expect(f"{name}={f.formula}")])
+                    got = [g for g in rep.findings if g.line == f.line and g.kind == "expectation"]
+                    verdict = got[0].verdict if got else "missing"
+                    names_ok = bool(got and got[0].counterexample and
+                                    set(got[0].counterexample["point"]) <= set(f.bindings) | set(got[0].bindings))
+                    if verdict == "refuted" and names_ok:
+                        killed += 1
+                    elif verdict == "proved":
+                        equivalent += 1
+                        print(f"  proved equal: {os.path.basename(path)}:{f.line}: {text.strip()} "
+                              f"({', '.join(f'{k} as {v}' for k, v in got[0].bindings.items())})")
+                    else:
+                        survived += 1
+                        print(f"  not refuted: {os.path.basename(path)}:{f.line}: {text.strip()} -> {verdict}")
+    total = killed + equivalent + survived
+    print(f"mutants of the proved lines: {total}; refuted with a counterexample in the file's names {killed}, "
+          f"proved equal (equivalent mutants) {equivalent}, neither {survived}")
+    return 0 if survived == 0 else 1
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--mutants", nargs="+", metavar="FILE", default=None,
+                    help="instead of timing: mutate every proved line of these files (e.g. a checkout's "
+                         "scheduler and pipeline) and audit each mutant against the formula it was proved equal to")
     args = ap.parse_args(argv)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if args.mutants:
+        sys.path.insert(0, root)
+        return mutants(args.mutants)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "generated_pipeline.py")

@@ -152,6 +152,30 @@ class _Extractor:
         self._scope(tree.body, "<module>", params=())
         return self.model
 
+    def _default_value(self, node) -> Fraction | None:
+        """A literal default, or a module-level name bound to one (gamma=GAMMA with GAMMA = -1/3)."""
+        v = literal_value(node)
+        if v is None and isinstance(node, ast.Name):
+            v = self._module_constants().get(node.id)
+        return v
+
+    def _module_constants(self) -> dict[str, Fraction]:
+        if not hasattr(self, "_consts"):
+            consts: dict[str, Fraction] = {}
+            for st in self.src.tree.body:
+                if isinstance(st, (ast.Assign, ast.AnnAssign)) and st.value is not None:
+                    targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+                    v = literal_value(st.value)
+                    for t in targets:
+                        if isinstance(t, ast.Name):
+                            if v is None or (t.id in consts and consts[t.id] != v):
+                                consts.pop(t.id, None)
+                                consts[t.id] = None
+                            else:
+                                consts[t.id] = v
+            self._consts = {k: v for k, v in consts.items() if v is not None}
+        return self._consts
+
     def _collect_helpers(self, body, prefix: str):
         scoped = self.model.scoped_defaults
         for st in body:
@@ -165,7 +189,7 @@ class _Extractor:
                 pairs = list(zip(pos[len(pos) - len(args.defaults):], args.defaults))
                 pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
                 for arg, dv in pairs:
-                    v = literal_value(dv)
+                    v = self._default_value(dv)
                     if v is not None:
                         scoped.setdefault(name, {})[arg.arg] = (v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
             elif isinstance(st, ast.ClassDef):
@@ -190,11 +214,11 @@ class _Extractor:
                 a = n.args
                 pos = a.posonlyargs + a.args
                 for arg, dv in zip(pos[len(pos) - len(a.defaults):], a.defaults):
-                    v = literal_value(dv)
+                    v = self._default_value(dv)
                     if v is not None:
                         add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
                 for arg, dv in zip(a.kwonlyargs, a.kw_defaults):
-                    v = literal_value(dv) if dv is not None else None
+                    v = self._default_value(dv) if dv is not None else None
                     if v is not None:
                         add(arg.arg, v, dv.lineno, f"{arg.arg} = {self.src.segment(dv)} (line {dv.lineno})")
             elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.value is not None:
