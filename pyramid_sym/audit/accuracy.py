@@ -82,8 +82,8 @@ def measure(node: ir.Node, symbols, kinds, intervals, ref_key, ref_expr, ref_sym
         got = ir.evaluate(node, vals, dt)
         got = np.broadcast_to(got, (len(pts),)).astype(dt)
         ref_o, ok = ords[fmt]
-        d = A.ulp_errors(got, ref_o, fmt)
-        d = d[ok]
+        d_all = A.ulp_errors(got, ref_o, fmt)
+        d = d_all[ok]
         if d.size == 0:
             out[fmt] = None
             continue
@@ -93,4 +93,8 @@ def measure(node: ir.Node, symbols, kinds, intervals, ref_key, ref_expr, ref_sym
             out[fmt] = None
         else:
             out[fmt] = float(d.max())
+            if out[fmt] > LOSS_ULP:
+                i = int(np.argmax(np.where(ok, np.nan_to_num(d_all, nan=-1.0), -1.0)))
+                where = ", ".join(f"{s} = {pts[i, j]:.6g}" for j, s in enumerate(symbols))
+                notes.append(f"{fmt} worst at {where}")
     return out, "; ".join(notes)
