@@ -208,8 +208,11 @@ def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
         o = n.op
         if o == "const":
             v = n.value
-            r = np.full(npts, dt.type(v.numerator / v.denominator if abs(v.numerator) < 2**1000 else float(v)),
-                        dtype=dt)
+            try:
+                x = v.numerator / v.denominator  # correctly rounded to float64
+            except OverflowError:
+                x = float("inf") if v > 0 else float("-inf")
+            r = np.full(npts, dt.type(x), dtype=dt)
         elif o == "sym":
             r = np.asarray(values[n.value], dtype=dt)
         elif o == "eye":
