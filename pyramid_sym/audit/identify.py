@@ -17,16 +17,13 @@ domain, else ``unknown``).
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import sympy
 
 from . import _adapter as A
-from . import ir
 
 __all__ = ["Binding", "Finding", "Context", "gamma_like", "Map"]
 
