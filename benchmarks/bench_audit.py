@@ -1,7 +1,7 @@
 """Time ``pyramid-sym audit`` on a generated 2,000-line file (target: <= 10 s on 2 cores).
 
 The file is written in the styles users write: scheduler classes reading
-``self.config.gamma`` in loops over stages, re-noising helpers in the code's and the
+``self.config.gamma`` in loops over stages, re-noising functions in the code's and the
 paper's conventions, some of them wrong (gamma's sign flipped, a square root
 dropped, the ratio inverted), between ordinary tensor code that names no formula.
 The benchmark prints the wall time of a cold process next to the target, the

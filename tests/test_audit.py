@@ -129,13 +129,13 @@ def test_matrix_literal_size_and_unknown_call_argument(tmp_path):
     assert shapes == {"d": (4, 4), "c": (8, 8)}
 
 
-def test_helper_function_and_method_are_inlined():
-    rep = audit([fx("code_renoise_torch.py"), fx("helpers_class.py")], accuracy=False)
+def test_called_function_and_method_are_inlined():
+    rep = audit([fx("code_renoise_torch.py"), fx("methods_class.py")], accuracy=False)
     got = {(Path(f.file).name, f.target): (f.formula, f.verdict) for f in rep.findings}
     assert got[("code_renoise_torch.py", "w_up")] == ("code.renoise_alpha", "proved")
     assert got[("code_renoise_torch.py", "w_noise")] == ("code.renoise_beta", "proved")
-    assert got[("helpers_class.py", "up")] == ("code.renoise_alpha", "proved")
-    assert got[("helpers_class.py", "extra")] == ("code.renoise_beta", "proved")
+    assert got[("methods_class.py", "up")] == ("code.renoise_alpha", "proved")
+    assert got[("methods_class.py", "extra")] == ("code.renoise_beta", "proved")
 
 
 # ------------------------------------------------------------------------------ correct fixtures
@@ -144,7 +144,7 @@ CORRECT = {
     "code_renoise_torch.py": {"return": "code.block_covariance", "w_up": "code.renoise_alpha",
                               "w_noise": "code.renoise_beta"},
     "paper_numpy.py": {"return": None},
-    "helpers_class.py": {"up": "code.renoise_alpha", "extra": "code.renoise_beta"},
+    "methods_class.py": {"up": "code.renoise_alpha", "extra": "code.renoise_beta"},
 }
 
 

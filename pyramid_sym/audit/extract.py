@@ -13,7 +13,7 @@ assignments above it in the same function (a backward slice).  What is understoo
 * value-preserving casts: ``float(x)``, ``np.float32(x)``, ``torch.tensor(x)``,
   ``x.item()``, ``x.float()``, ``x.to(...)``; ``int()`` of a literal;
 * ``torch.eye(n)``, ``torch.ones(n, n)`` (NumPy alike) with a literal ``n``: a matrix;
-* calls of the file's own one-expression helpers (a function or ``self.method``
+* calls of the file's own one-expression functions (a function or ``self.method``
   whose value is its last ``return``), inlined with their arguments.
 
 Everything else is a *leaf*, a free symbol named by its source text
@@ -43,7 +43,7 @@ _METHOD_CASTS = {"item", "float", "double", "to", "type", "cpu", "cuda", "clone"
                  "tolist", "contiguous", "half", "bfloat16"}
 _POW_FUNCS = {"pow", "power", "float_power"}
 _MAX_DEPTH = 120         # expression nesting the reader follows; deeper parts are leaves
-_MAX_INLINE_DEPTH = 4    # helper calls inlined inside helper calls
+_MAX_INLINE_DEPTH = 4    # calls inlined inside inlined calls
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Record:
     file: str
     line: int
     col: int
-    function: str            # qualified name ("Class.method", "helper", "<module>")
+    function: str            # qualified name ("Class.method", "func", "<module>")
     target: str              # the assigned name as written ("alpha", "self.beta", "return")
     source: str              # the statement's source text
     node: ir.Node
@@ -117,12 +117,12 @@ def _text(node: ast.AST) -> str:
         return f"<expression at line {getattr(node, 'lineno', '?')}>"
 
 
-# ------------------------------------------------------------------------------ helpers
+# ------------------------------------------------------------------------------ callees
 @dataclass
-class _Helper:
+class _Callee:
     params: tuple[str, ...]
     body: list[ast.stmt]
-    owner: str           # qualified name of the helper
+    owner: str           # qualified name of the function
     is_method: bool
 
 
@@ -131,7 +131,7 @@ class _Extractor:
         self.src = src
         self.model = FileModel(src)
         self.imports: set[str] = set(_MODULE_ROOTS)
-        self.helpers: dict[str, _Helper] = {}        # "name" (module function) / "Class.name" (method)
+        self.callees: dict[str, _Callee] = {}        # "name" (module function) / "Class.name" (method)
         self._summaries: dict[str, ir.Node | None] = {}
         self._summarizing: list[str] = []
 
@@ -147,7 +147,7 @@ class _Extractor:
                     if a.name in _UNARY_FUNCS | _POW_FUNCS | {"eye", "ones"}:
                         continue
                     self.imports.add(a.asname or a.name)
-        self._collect_helpers(tree.body, prefix="")
+        self._collect_callees(tree.body, prefix="")
         self._collect_defaults(tree)
         self._scope(tree.body, "<module>", params=())
         return self.model
@@ -176,7 +176,7 @@ class _Extractor:
             self._consts = {k: v for k, v in consts.items() if v is not None}
         return self._consts
 
-    def _collect_helpers(self, body, prefix: str):
+    def _collect_callees(self, body, prefix: str):
         scoped = self.model.scoped_defaults
         for st in body:
             if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -184,7 +184,7 @@ class _Extractor:
                 args = st.args
                 params = tuple(a.arg for a in args.posonlyargs + args.args)
                 is_method = bool(prefix) and bool(params) and params[0] in ("self", "cls")
-                self.helpers[name] = _Helper(params, st.body, name, is_method)
+                self.callees[name] = _Callee(params, st.body, name, is_method)
                 pos = args.posonlyargs + args.args
                 pairs = list(zip(pos[len(pos) - len(args.defaults):], args.defaults))
                 pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
@@ -201,7 +201,7 @@ class _Extractor:
                     if isinstance(tgt, ast.Name) and val is not None and literal_value(val) is not None:
                         scoped.setdefault(cls, {})[tgt.id] = (literal_value(val), item.lineno,
                                                              f"{self.src.segment(item)} (line {item.lineno})")
-                self._collect_helpers(st.body, prefix=f"{cls}.")
+                self._collect_callees(st.body, prefix=f"{cls}.")
 
     def _collect_defaults(self, tree):
         d = self.model.defaults
@@ -264,10 +264,10 @@ class _Extractor:
                 for s in child:
                     self._nested(s, qualname, class_prefix)
 
-    # -- helper summaries -----------------------------------------------------------------
-    def summary(self, key: str) -> tuple[_Helper, ir.Node] | None:
-        """The value of helper ``key`` (its last return) in terms of parameter placeholders."""
-        h = self.helpers.get(key)
+    # -- callee summaries ------------------------------------------------------------------
+    def summary(self, key: str) -> tuple[_Callee, ir.Node] | None:
+        """The value of function ``key`` (its last return) in terms of parameter placeholders."""
+        h = self.callees.get(key)
         if h is None or len(self._summarizing) >= _MAX_INLINE_DEPTH or key in self._summarizing:
             return None
         if key not in self._summaries:
@@ -522,7 +522,7 @@ class _Scope:
     def _known_call(self, call: ast.Call) -> bool:
         f = call.func
         if isinstance(f, ast.Name):
-            return f.id in _UNARY_FUNCS | _CASTS | _POW_FUNCS | {"int", "eye", "ones"} or f.id in self.ex.helpers
+            return f.id in _UNARY_FUNCS | _CASTS | _POW_FUNCS | {"int", "eye", "ones"} or f.id in self.ex.callees
         if isinstance(f, ast.Attribute):
             root = _dotted(f.value)
             if root is not None and root.split(".")[0] in self.ex.imports:
@@ -537,7 +537,7 @@ class _Scope:
             return None
         if isinstance(f, ast.Name):
             fname, module_call, receiver = f.id, True, None
-            if fname in self.ex.helpers and fname not in self.env:
+            if fname in self.ex.callees and fname not in self.env:
                 return self.inline(fname, call, bound_self=False)
         elif isinstance(f, ast.Attribute):
             root = _dotted(f.value)
@@ -546,7 +546,7 @@ class _Scope:
                 module_call, receiver = True, None
             else:
                 module_call, receiver = False, f.value
-                if root in ("self", "cls") and self.class_prefix and f"{self.class_prefix}{fname}" in self.ex.helpers:
+                if root in ("self", "cls") and self.class_prefix and f"{self.class_prefix}{fname}" in self.ex.callees:
                     return self.inline(f"{self.class_prefix}{fname}", call, bound_self=True)
         else:
             return None
@@ -599,11 +599,11 @@ class _Scope:
         summ = self.ex.summary(key)
         if summ is None or call.keywords and any(k.arg is None for k in call.keywords):
             return None
-        helper, node = summ
-        params = list(helper.params)
-        if helper.is_method and bound_self:
+        callee, node = summ
+        params = list(callee.params)
+        if callee.is_method and bound_self:
             params = params[1:]
-            mapping = {_placeholder(helper.params[0]): ir.sym("self")}
+            mapping = {_placeholder(callee.params[0]): ir.sym("self")}
         else:
             mapping = {}
         if len(call.args) > len(params):
