@@ -1,0 +1,252 @@
+"""The arithmetic read from a source file, in the file's own operation order.
+
+A :class:`Node` is one operation of the audited code (``+ - * / **``, a square
+root, exp, log, a literal, an identity or all-ones matrix) or a *leaf*: a free
+symbol named by the file's own text (``gamma``, ``self.config.gamma``,
+``self.scheduler.ori_start_sigmas[i_s]``).  One definition serves three readers:
+
+* :func:`to_sympy` - the exact expression the prover decides (literals exact:
+  ``1/3`` is one third, ``0.5`` is one half);
+* :func:`evaluate` - the values in a NumPy dtype with every intermediate rounded
+  to it, in the order the file writes them (the accuracy *as written*), or in
+  complex128 for the numeric screen (a square root of a negative number is
+  complex there, not NaN);
+* :func:`free_symbols`, :func:`has_radical`, :func:`is_rational_nonpolynomial` -
+  what the identification needs to know about the shape.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = ["Node", "const", "sym", "op", "eye", "ones", "to_sympy", "evaluate", "free_symbols",
+           "has_radical", "is_rational_nonpolynomial", "MAX_SIZE"]
+
+MAX_SIZE = 400  # operations in one inlined expression; a larger one is left opaque (no formula is that large)
+
+_SCALAR_OPS = ("add", "sub", "mul", "div", "pow", "neg", "sqrt", "exp", "log")
+
+
+class Node:
+    """One operation or leaf; ``shape`` is None for a scalar and ``(n, m)`` for a matrix."""
+
+    __slots__ = ("op", "args", "value", "size", "shape", "_syms")
+
+    def __init__(self, op_name: str, args: tuple = (), value=None, shape=None):
+        self.op = op_name
+        self.args = args
+        self.value = value
+        self.size = 1 + sum(a.size for a in args)
+        self.shape = shape
+        self._syms = None
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        if self.op == "const":
+            return str(self.value)
+        if self.op == "sym":
+            return self.value
+        return f"{self.op}({', '.join(map(repr, self.args))})"
+
+
+def const(value: Fraction) -> Node:
+    return Node("const", (), Fraction(value))
+
+
+def sym(name: str) -> Node:
+    return Node("sym", (), name)
+
+
+def eye(n: int) -> Node:
+    return Node("eye", (), n, (n, n))
+
+
+def ones(n: int, m: int) -> Node:
+    return Node("ones", (), (n, m), (n, m))
+
+
+def op(name: str, *args: Node) -> Node | None:
+    """A new operation node, or None when the shapes do not combine or the expression grows too large."""
+    shapes = [a.shape for a in args if a.shape is not None]
+    shape = None
+    if shapes:
+        if name in ("add", "sub") and len(shapes) == 2 and shapes[0] != shapes[1]:
+            return None
+        if name in ("pow", "sqrt", "exp", "log") or (name == "div" and args[1].shape is not None):
+            return None  # elementwise powers of matrices are not what the formulas mean
+        if name == "mul" and len(shapes) == 2:
+            return None  # a matrix product of two matrices: not a formula of this package
+        shape = shapes[0]
+    node = Node(name, tuple(args), None, shape)
+    if node.size > MAX_SIZE:
+        return None
+    # fold operations on literals exactly, as the file's reader would read them
+    if all(a.op == "const" for a in args) and name in ("add", "sub", "mul", "div", "neg"):
+        vals = [a.value for a in args]
+        try:
+            folded = {"add": lambda: vals[0] + vals[1], "sub": lambda: vals[0] - vals[1],
+                      "mul": lambda: vals[0] * vals[1], "div": lambda: vals[0] / vals[1],
+                      "neg": lambda: -vals[0]}[name]()
+        except ZeroDivisionError:
+            return node
+        return const(folded)
+    return node
+
+
+def free_symbols(node: Node) -> frozenset[str]:
+    """Names of the leaves (free symbols), cached on the node."""
+    if node._syms is None:
+        if node.op == "sym":
+            node._syms = frozenset((node.value,))
+        else:
+            out: set[str] = set()
+            for a in node.args:
+                out |= free_symbols(a)
+            node._syms = frozenset(out)
+    return node._syms
+
+
+def _walk(node: Node):
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        stack.extend(n.args)
+
+
+def has_radical(node: Node) -> bool:
+    for n in _walk(node):
+        if n.op == "sqrt":
+            return True
+        if n.op == "pow" and n.args[1].op == "const" and n.args[1].value.denominator != 1:
+            return True
+    return False
+
+
+def is_rational_nonpolynomial(node: Node) -> bool:
+    """A division by a non-literal or a negative power: the expression is not a polynomial of its leaves."""
+    for n in _walk(node):
+        if n.op == "div" and free_symbols(n.args[1]):
+            return True
+        if n.op == "pow" and n.args[1].op == "const" and n.args[1].value < 0 and free_symbols(n.args[0]):
+            return True
+        if n.op in ("exp", "log") and free_symbols(n.args[0]):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------------------- exact
+def to_sympy(node: Node, symbols: dict):
+    """The exact SymPy expression (matrices as ImmutableMatrix); ``symbols`` maps leaf names to SymPy symbols."""
+    import sympy
+
+    memo: dict[int, object] = {}
+
+    def go(n: Node):
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        o = n.op
+        if o == "const":
+            r = sympy.Rational(n.value.numerator, n.value.denominator)
+        elif o == "sym":
+            r = symbols[n.value]
+        elif o == "eye":
+            r = sympy.ImmutableMatrix.eye(n.value)
+        elif o == "ones":
+            r = sympy.ImmutableMatrix.ones(*n.value)
+        else:
+            a = [go(x) for x in n.args]
+            if o == "add":
+                r = a[0] + a[1]
+            elif o == "sub":
+                r = a[0] - a[1]
+            elif o == "mul":
+                r = a[0] * a[1]
+            elif o == "div":
+                r = a[0] / a[1] if not isinstance(a[0], sympy.MatrixBase) else a[0] * (1 / a[1])
+            elif o == "pow":
+                r = sympy.Pow(a[0], a[1])
+            elif o == "neg":
+                r = -a[0]
+            elif o == "sqrt":
+                r = sympy.sqrt(a[0])
+            elif o == "exp":
+                r = sympy.exp(a[0])
+            elif o == "log":
+                r = sympy.log(a[0])
+            else:  # pragma: no cover - every op is listed above
+                raise ValueError(f"unknown operation {o}")
+            if isinstance(r, sympy.MatrixBase):
+                r = sympy.ImmutableMatrix(r)
+        memo[key] = r
+        return r
+
+    return go(node)
+
+
+# ------------------------------------------------------------------------------- numeric
+def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
+    """Values of the node for arrays of leaf values, every operation rounded to ``dtype``.
+
+    Literals are taken exactly and rounded once to ``dtype``.  With ``complex128``
+    the square root of a negative number is the principal complex root.  Matrices
+    come back with the matrix axes last (``points x n x m``).
+    """
+    dt = np.dtype(dtype)
+    memo: dict[int, np.ndarray] = {}
+    npts = len(next(iter(values.values()))) if values else 1
+
+    def go(n: Node):
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        o = n.op
+        if o == "const":
+            v = n.value
+            try:
+                x = v.numerator / v.denominator  # correctly rounded to float64
+            except OverflowError:
+                x = float("inf") if v > 0 else float("-inf")
+            r = np.full(npts, dt.type(x), dtype=dt)
+        elif o == "sym":
+            r = np.asarray(values[n.value], dtype=dt)
+        elif o == "eye":
+            r = np.broadcast_to(np.eye(n.value, dtype=dt), (npts, n.value, n.value))
+        elif o == "ones":
+            r = np.broadcast_to(np.ones(n.value, dtype=dt), (npts,) + tuple(n.value))
+        else:
+            a = [go(x) for x in n.args]
+            a = [x if x.ndim == 1 or y.shape is None else x for x, y in zip(a, n.args)]
+            if n.shape is not None:  # matrix op: lift scalars to points x 1 x 1
+                a = [x[:, None, None] if x.ndim == 1 else x for x in a]
+            if o == "add":
+                r = a[0] + a[1]
+            elif o == "sub":
+                r = a[0] - a[1]
+            elif o == "mul":
+                r = a[0] * a[1]
+            elif o == "div":
+                r = a[0] / a[1]
+            elif o == "pow":
+                r = np.power(a[0], a[1])
+            elif o == "neg":
+                r = -a[0]
+            elif o == "sqrt":
+                r = np.sqrt(a[0])
+            elif o == "exp":
+                r = np.exp(a[0])
+            elif o == "log":
+                r = np.log(a[0])
+            else:  # pragma: no cover
+                raise ValueError(f"unknown operation {o}")
+            r = np.asarray(r, dtype=dt)
+        memo[key] = r
+        return r
+
+    with np.errstate(all="ignore"):
+        return go(node)
