@@ -8,8 +8,12 @@ The expressions are read by the whitelist parser :mod:`pyramid_sym.parsing` (no
 Python evaluation); each variable gets a domain, a single value (``1/3``, ``-1/3``)
 or an interval with open or closed ends (``(0,1)``, ``(0,1/3]``, ``[-1/3,0)``,
 ``(0,inf)``).  The verdict comes from the sound prover
-(:func:`pyramid_sym.prover.prove_identity`): ``proved`` (certificate and witnesses),
-``refuted`` (a counterexample inside the domain) or ``unknown``.
+(:func:`pyramid_sym.prover.prove_identity`), under one rule: the identity holds iff at
+every point of the domain both sides are defined (principal values; complex values
+are values) and equal, so a side undefined at a point of the domain (``1/e`` with
+``e = 0``) makes it false there.  ``proved`` (certificate and independent
+re-decision), ``refuted`` (an exact point inside the domain with a rigorous enclosure
+or a certified undefinedness) or ``unknown``.
 
 **Against a ledger formula** (``against="paper.eq25.e_next"``) the user gives one
 expression, in that formula's variables; the formula's domain is the default and a
@@ -251,23 +255,9 @@ def _expr(value: object, names: Mapping[str, sympy.Symbol], side: str) -> tuple[
         raise ExpressionError(f"in the {side}: {exc}") from None
 
 
-def _defined_at_fixed_values(task: CheckTask) -> CheckTask:
-    """Refuse a side that is undefined once the variables fixed to one value are put in (1/e with e = 0)."""
-    fixed = task.domain.fixed()
-    if not fixed:
-        return task
-    for side, expr, text in (("left-hand side", task.lhs, task.lhs_text), ("right-hand side", task.rhs, task.rhs_text)):
-        value = expr.xreplace(fixed)
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            where = ", ".join(f"{s} = {v}" for s, v in fixed.items())
-            raise InputError(f"the {side} {text[:60]!r} is undefined at {where} (a division by zero or a logarithm "
-                             "of 0); choose other values or rewrite that side.")
-    return task
-
-
 def prepare(lhs, rhs=None, variables: Mapping[str, object] | None = None, against: str | None = None) -> CheckTask:
     """Parse and validate a check (no proof yet): see :func:`check`."""
-    return _defined_at_fixed_values(_prepare(lhs, rhs, variables, against))
+    return _prepare(lhs, rhs, variables, against)
 
 
 def _prepare(lhs, rhs, variables, against) -> CheckTask:
@@ -359,7 +349,7 @@ def _time_limit(seconds: float | None):
 
 def prove_task(task: CheckTask, *, timeout: float | None = None):
     """Run the prover on a prepared :class:`CheckTask`; past ``timeout`` seconds the verdict is ``unknown``."""
-    from .prover import ProofResult, prove_identity
+    from .prover import prove_identity, unknown
 
     if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
         raise InputError(f"the time limit must be a positive number of seconds, not {timeout!r}.")
@@ -368,18 +358,21 @@ def prove_task(task: CheckTask, *, timeout: float | None = None):
         with _time_limit(timeout):
             result = prove_identity(task.lhs, task.rhs, task.domain)
     except _TimeUp:
-        result = ProofResult(
-            verdict="unknown", method="time limit", statement=task.statement, domain=task.domain.to_json(),
-            note=f"no verdict within the time limit of {timeout:g} s; the identity is neither proved nor refuted.",
+        result = unknown(
+            f"no verdict within the time limit of {timeout:g} s; the identity is neither proved nor refuted.",
+            method="time limit", statement=task.statement, domain=task.domain.to_json(),
             seconds=time.perf_counter() - start)
     except PyramidSymError:
         raise
+    except RecursionError:
+        result = unknown("the expression is nested too deeply for the prover; the identity is neither proved nor "
+                         "refuted.", method="prover error", statement=task.statement,
+                         domain=task.domain.to_json(), seconds=time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - a prover failure is no verdict: say so, never a traceback
-        result = ProofResult(
-            verdict="unknown", method="prover error", statement=task.statement, domain=task.domain.to_json(),
-            note=f"the prover stopped with {type(exc).__name__}: {str(exc)[:200]}; the identity is neither proved "
-                 "nor refuted (please report this input).",
-            seconds=time.perf_counter() - start)
-    if not getattr(result, "statement", ""):
-        result.statement = task.statement
+        result = unknown(
+            f"the prover stopped with {type(exc).__name__}: {str(exc)[:200]}; the identity is neither proved "
+            "nor refuted (please report this input).", method="prover error", statement=task.statement,
+            domain=task.domain.to_json(), seconds=time.perf_counter() - start)
+    if not result.statement:
+        result = result.with_(statement=task.statement)
     return result

@@ -25,7 +25,7 @@ DESCRIPTION = (
     "Exit status: 0 proved, 1 refuted, 3 unknown, 2 bad input."
 )
 
-DEFAULT_TIMEOUT = 120.0  # seconds; a proof that takes longer is reported as unknown
+DEFAULT_TIMEOUT = 30.0  # seconds; a proof that takes longer is reported as unknown
 
 
 def add_arguments(parser) -> None:

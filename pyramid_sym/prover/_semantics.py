@@ -1,0 +1,194 @@
+"""The one rule of meaning, and the conditions it puts on an expression.
+
+An identity ``lhs = rhs`` holds on a domain iff at every point of the domain both
+sides are defined (finite; principal values for powers, roots, logarithms and
+inverse functions; complex values are values) and equal.  A side undefined at a
+point of the domain makes the identity false there.  A sign or order claim (and
+positive semidefiniteness) is violated by a non-real or undefined value.
+
+:func:`conditions` lists what must hold on the whole domain:
+
+* ``defined`` conditions: denominators, logarithm arguments, poles of tan, sec,
+  cot, csc, coth, csch, atanh, atan (at +-i) and 0 to a non-positive power;
+* ``real`` conditions, a stronger set under which every sub-expression is real and
+  the real rewriting rules are valid: radicands >= 0 (> 0 under a negative power),
+  logarithm arguments > 0, asin/acos arguments in [-1, 1], acosh arguments >= 1,
+  atanh arguments in (-1, 1), bases of symbolic powers > 0.
+
+:func:`certify` proves one condition on the whole domain: exactly for closed
+numbers (ball arithmetic), by the algebraic sign certificates of :mod:`._sign`,
+or by interval bisection of a bounded box with rigorous arb balls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ._arb import Indeterminate, Undefined, enclose, enclose_box, is_real_ball
+from ._result import Unsupported
+
+__all__ = ["Condition", "conditions", "certify", "certify_all"]
+
+NONZERO, POSITIVE, NONNEG = "!= 0", "> 0", ">= 0"
+_BISECT_BOXES = 96
+
+
+@dataclass(frozen=True)
+class Condition:
+    expr: sympy.Expr
+    kind: str     # NONZERO, POSITIVE or NONNEG
+    why: str      # which sub-expression needs it
+
+    def text(self) -> str:
+        return f"{self.expr} {self.kind} ({self.why})"
+
+
+def conditions(expr, real: bool) -> list[Condition]:
+    """The conditions under which ``expr`` is defined (``real=False``) or real with real rewriting rules valid."""
+    out: list[Condition] = []
+    seen = set()
+
+    def add(e, kind, why):
+        e = sympy.sympify(e)
+        if e.is_number and e.is_Rational:
+            ok = {NONZERO: e != 0, POSITIVE: e > 0, NONNEG: e >= 0}[kind]
+            if ok:
+                return
+        c = Condition(e, kind, why)
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+
+    for sub in sympy.preorder_traversal(sympy.sympify(expr)):
+        if sub.is_Pow:
+            b, ex = sub.args
+            if ex.is_Integer:
+                if ex < 0:
+                    add(b, NONZERO, f"denominator of {sub}")
+            elif ex.is_Rational:
+                if real:
+                    add(b, POSITIVE if ex < 0 else NONNEG, f"radicand of {sub}")
+                elif ex < 0:
+                    add(b, NONZERO, f"denominator of {sub}")
+            else:
+                add(b, POSITIVE if real else NONZERO, f"base of {sub}")
+            continue
+        if not isinstance(sub, sympy.Function) or not sub.args:
+            continue
+        name, u = type(sub).__name__, sub.args[0]
+        if name == "log":
+            add(u, POSITIVE if real else NONZERO, f"argument of {sub}")
+        elif name in ("tan", "sec"):
+            add(sympy.cos(u), NONZERO, f"pole of {sub}")
+        elif name in ("cot", "csc"):
+            add(sympy.sin(u), NONZERO, f"pole of {sub}")
+        elif name in ("coth", "csch"):
+            add(u, NONZERO, f"pole of {sub}")
+        elif name == "atanh":
+            add(1 - u, POSITIVE if real else NONZERO, f"pole of {sub} at 1")
+            add(1 + u, POSITIVE if real else NONZERO, f"pole of {sub} at -1")
+        elif name in ("asin", "acos") and real:
+            add(1 - u, NONNEG, f"range of {sub}")
+            add(1 + u, NONNEG, f"range of {sub}")
+        elif name == "acosh" and real:
+            add(u - 1, NONNEG, f"range of {sub}")
+        elif name == "atan" and not real:
+            add(1 + u**2, NONZERO, f"pole of {sub} at +-i")
+        elif name in ("exp", "sin", "cos", "sinh", "cosh", "tanh", "asinh", "asin", "acos", "acosh", "atan",
+                      "sech", "Abs"):
+            pass
+        else:
+            raise Unsupported(f"the function {name} is outside the prover")
+    return out
+
+
+def _closed(cond: Condition) -> str | None:
+    """A closed condition decided with balls (precision grows)."""
+    for prec in (128, 512, 2048):
+        try:
+            v = enclose(cond.expr, {}, prec)
+        except Undefined as exc:
+            raise Unsupported(f"{cond.expr} is undefined: {exc}") from None
+        except Indeterminate:
+            continue
+        if cond.kind == NONZERO:
+            if not (v.real.contains(0) and v.imag.contains(0)):
+                return f"{cond.expr} != 0: its enclosure {v.str(10, radius=True)} excludes 0"
+            continue
+        if not is_real_ball(v):
+            return None
+        r = v.real
+        if r > 0 or (cond.kind == NONNEG and r.is_exact() and r.is_zero()):
+            return f"{cond.expr} {cond.kind}: its enclosure {r.str(10, radius=True)}"
+        if r < 0:
+            return None
+    return None
+
+
+def _bisect(cond: Condition, free) -> str | None:
+    """Rigorous interval bisection of a bounded box; each box's arb ball must satisfy the condition."""
+    syms = [s for s in free.symbols if cond.expr.has(s)]
+    if not syms or len(syms) > 2:
+        return None
+    box = {}
+    for s in syms:
+        iv = free[s]
+        if iv.lo.is_infinite or iv.hi.is_infinite:
+            return None
+        box[s] = (iv.lo, iv.hi)
+    stack, done = [box], 0
+    while stack:
+        if done > _BISECT_BOXES:
+            return None
+        b = stack.pop()
+        done += 1
+        try:
+            v = enclose_box(cond.expr, b)
+            ok = (not (v.real.contains(0) and v.imag.contains(0))) if cond.kind == NONZERO else (
+                is_real_ball(v) and v.real > 0)
+        except (Indeterminate, Undefined):
+            ok = False
+        if ok:
+            continue
+        s = max(b, key=lambda k: b[k][1] - b[k][0])
+        lo, hi = b[s]
+        mid = (lo + hi) / 2
+        stack.append({**b, s: (lo, mid)})
+        stack.append({**b, s: (mid, hi)})
+    return f"{cond.expr} {cond.kind}: interval bisection of the closed box into {done} arb balls"
+
+
+def certify(cond: Condition, free, actx) -> str:
+    """A line that proves ``cond`` on the whole domain, or :class:`Unsupported`."""
+    from ._sign import explain, sign_of
+
+    if not cond.expr.free_symbols:
+        line = _closed(cond)
+        if line:
+            return line
+        raise Unsupported(f"cannot show {cond.text()}")
+    try:
+        sg = sign_of(actx.lift(cond.expr), actx)
+    except Unsupported:
+        sg = None
+    if sg is not None:
+        kind = sg[0]
+        ok = {NONZERO: kind in ("pos", "neg"), POSITIVE: kind == "pos",
+              NONNEG: kind in ("pos", "nonneg", "zero")}[cond.kind]
+        if ok:
+            return f"{cond.expr} {'> 0' if kind == 'pos' else '< 0' if kind == 'neg' else cond.kind}: {explain(sg[1])}"
+    line = _bisect(cond, free)
+    if line:
+        return line
+    raise Unsupported(f"cannot show {cond.text()} on the whole domain")
+
+
+def certify_all(exprs, free, actx, real: bool) -> list[str]:
+    lines = []
+    for e in exprs:
+        for c in conditions(e, real):
+            line = certify(c, free, actx)
+            lines.append(f"{line} [{c.why}]")
+    return list(dict.fromkeys(lines))
