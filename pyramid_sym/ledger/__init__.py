@@ -143,15 +143,15 @@ def run_claim(claim: Claim, _memo: dict | None = None) -> ClaimResult:
                           certificate=cert, note=claim.note, parts=parts)
         memo[claim.id] = res
         return res
-    r = _prove(claim)
-    res = ClaimResult(claim, r.verdict, r.method, 0.0, certificate=r.certificate,
-                      side_conditions=r.side_conditions, witnesses=r.witnesses,
-                      counterexample=r.counterexample, note=r.note or claim.note)
-    if claim.relabellings and r.verdict != "proved":
+    r = _prove(claim).to_json()  # plain data: picklable for the worker processes
+    res = ClaimResult(claim, r["verdict"], r["method"], 0.0, certificate=r["certificate"],
+                      side_conditions=r["side_conditions"], witnesses=r["witnesses"],
+                      counterexample=r["counterexample"], note=r["note"] or claim.note)
+    if claim.relabellings and r["verdict"] != "proved":
         for rel in claim.relabellings:
-            rr = _prove(rel.claim)
-            res.relabellings.append({"relabelling": rel.name, "verdict": rr.verdict, "method": rr.method,
-                                     "counterexample": rr.counterexample})
+            rr = _prove(rel.claim).to_json()
+            res.relabellings.append({"relabelling": rel.name, "verdict": rr["verdict"], "method": rr["method"],
+                                     "counterexample": rr["counterexample"]})
     res.seconds = time.perf_counter() - t0
     memo[claim.id] = res
     return res

@@ -33,6 +33,7 @@ import random
 import time
 
 import sympy
+from flint import arb, fmpq
 
 from ..domain import Domain
 from ..errors import InputError
@@ -225,7 +226,9 @@ def _point_status(pairs, pt):
                                     "bits": prec, "entry": i if len(pairs) > 1 else None})
             scale = max(abs(lv).abs_upper(), abs(rv).abs_upper())
             width = abs(d).abs_upper()
-            if width.is_zero() or width <= scale * _AGREE_ARB():
+            # relative to the sides' own scale; a side that is exactly 0 leaves only an absolute floor that
+            # shrinks with the precision (the enclosure already failed to exclude 0 at this precision)
+            if width.is_zero() or width <= scale * _AGREE_ARB() or width <= arb(2) ** (-(prec // 2)):
                 rel = 0.0 if scale.is_zero() else float((width / scale).mid())
                 worst = max(worst, rel)
                 decided = True
@@ -236,8 +239,6 @@ def _point_status(pairs, pt):
 
 
 def _AGREE_ARB():
-    from flint import arb, fmpq
-
     return arb(fmpq(int(AGREE.p), int(AGREE.q)))
 
 
