@@ -33,7 +33,8 @@ def test_claim_has_expected_verdict_and_evidence(cid):
             free = [s for s, iv in leaf.claim.domain if not iv.is_point]
             if free:
                 assert leaf.witnesses["points"] >= MIN_WITNESSES
-                assert leaf.witnesses["dps"] >= 50
+                assert leaf.witnesses["bits"] >= 166  # >= 50 decimal digits
+            assert leaf.witnesses["independent"], f"{leaf.claim.id}: proved without an independent re-decision"
         if leaf.verdict == "refuted":
             pt = leaf.counterexample["point"]
             for sym, iv in leaf.claim.domain:

@@ -300,7 +300,7 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
         evaluated, worst = _search(pairs, pts)
     except _Refuted as exc:
         return _refuted_result(exc, statement, dom, t0)
-    witnesses = {"points": evaluated, "dps": f"{WITNESS_BITS} bits (arb balls)",
+    witnesses = {"points": evaluated, "dps": f"arb balls from {WITNESS_BITS} bits", "bits": WITNESS_BITS,
                  "max_rel_diff": f"{worst:.2e}", "sample": [_point_json(p) for p in pts[:3]]}
 
     # 2. symbolic certificate: definedness on the whole domain, then lhs - rhs = 0
@@ -378,7 +378,7 @@ _REL_TEXT = {">": "> 0", ">=": ">= 0", "<": "< 0", "<=": "<= 0", "!=": "!= 0"}
 
 def _sign_point(e, pt, relation):
     """Raise _Refuted when the value at the exact point violates the relation (certified); else the value or None."""
-    for prec in PRECISIONS:
+    for prec in (WITNESS_BITS,) + tuple(p for p in PRECISIONS if p > WITNESS_BITS):
         try:
             v = enclose(e, pt, prec)
         except Undefined as exc:
@@ -434,7 +434,7 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
                 smallest = a
     except _Refuted as exc:
         return _refuted_result(exc, kw["statement"], kw["domain"], t0, what="the value")
-    witnesses = {"points": evaluated, "dps": "arb balls, 128-6144 bits",
+    witnesses = {"points": evaluated, "dps": f"arb balls from {WITNESS_BITS} bits", "bits": WITNESS_BITS,
                  "min_abs_value": ball_text(smallest, 5) if smallest is not None else None}
     actx = AlgebraicContext(free, cache=cache)
     try:
@@ -471,7 +471,7 @@ def _psd_point(M, pt):
     from flint import acb, arb, ctx as fctx, fmpq
 
     n = M.rows
-    for prec in PRECISIONS[:3]:
+    for prec in (WITNESS_BITS, 1024, 4096):
         vals = []
         try:
             for k in range(n * n):
@@ -546,7 +546,7 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "", context: ProverCon
         return _refuted_result(exc, kw["statement"], kw["domain"], t0, what="v^T M v")
     import mpmath
 
-    witnesses = {"points": evaluated, "dps": "arb balls (entries), mpmath eigsy at 40 digits",
+    witnesses = {"points": evaluated, "dps": "arb balls (entries), mpmath eigsy at 40 digits", "bits": WITNESS_BITS,
                  "min_eigenvalue": mpmath.nstr(min_eig, 5) if min_eig is not None else None}
     lam = sympy.Dummy("lambda")
     actx = AlgebraicContext(free, cache=cache)
