@@ -496,7 +496,7 @@ def _psd_point(M, pt):
             lam = E[i]
             if lam >= 0:
                 return lam
-            vec = [sympy.Rational(str(mpmath.nstr(Q[j, i], 30))).limit_denominator(10**30) for j in range(n)]
+            vec = [sympy.Rational(str(mpmath.nstr(Q[j, i], 30))).limit_denominator(10**9) for j in range(n)]
         old = fctx.prec
         fctx.prec = prec
         try:
