@@ -216,43 +216,86 @@ def _closed_algebraic(l, r) -> list[str]:
     return ["lhs - rhs is an algebraic number with minimal polynomial x (principal values; resultants), so it is 0"]
 
 
-_BASE_POINTS = (0, 1, -1, sympy.Rational(1, 2), 2, sympy.Rational(-1, 2), -2, 3)
+_BASE_POINTS = (0, 1, -1, sympy.Rational(1, 2), 2, -2)
 
 
-def _base_point(free):
+def _hull(iv, c):
+    """The smallest interval containing ``iv`` and the point ``c`` (c's end closed)."""
+    from ..domain import Interval
+
+    if iv.contains(c):
+        return iv
+    if c <= iv.lo:
+        return Interval(c, iv.hi, False, iv.hi_open)
+    return Interval(iv.lo, c, iv.lo_open, False)
+
+
+def _base_points(free, used):
+    """(point, box) pairs: a simple exact point (in the domain or just outside) and the box that joins them."""
+    from ..domain import Domain
+
+    out = []
+    for k in range(len(_BASE_POINTS)):
+        pt, items = {}, []
+        for s, iv in free:
+            if s not in used:
+                items.append((s, iv))
+                continue
+            c = sympy.sympify(_BASE_POINTS[k])
+            pt[s] = c
+            items.append((s, _hull(iv, c)))
+        out.append((pt, Domain(items)))
+    # a point inside the domain as the last resort
     pt = {}
     for s, iv in free:
-        for c in _BASE_POINTS:
-            if iv.contains(c):
-                pt[s] = sympy.Integer(c) if isinstance(c, int) else c
-                break
-        else:
-            lo = iv.lo if not iv.lo.is_infinite else iv.hi - 1
-            hi = iv.hi if not iv.hi.is_infinite else lo + 2
-            pt[s] = (lo + hi) / 2
-    return pt
+        if s not in used:
+            continue
+        lo = iv.lo if not iv.lo.is_infinite else iv.hi - 2
+        hi = iv.hi if not iv.hi.is_infinite else lo + 2
+        pt[s] = (lo + hi) / 2
+    out.append((pt, free))
+    return out
 
 
 def _by_derivative(l, r, free, actx_real, cache, depth) -> list[str]:
+    from ..domain import Domain
+    from ._semantics import certify_all
+
     if not free.symbols:
         raise Unsupported("no variable to differentiate by")
     if (l - r).has(sympy.Abs):
         raise Unsupported("abs is not differentiable everywhere")
-    lines = ["lhs - rhs is continuous on the box (every sub-expression real, certified) and the box is connected"]
-    for s in free.symbols:
-        d = sympy.diff(l - r, s)
-        inner = decide_zero(d, sympy.Integer(0), free, actx_real, cache, depth + 1, derivative=False)
-        lines.append(f"d(lhs - rhs)/d{s} = 0:")
-        lines += [f"  {x}" for x in inner]
-    p0 = _base_point(free)
-    l0, r0 = l.xreplace(p0), r.xreplace(p0)
-    from ..domain import Domain
-
-    inner = decide_zero(l0, r0, Domain([]), actx_real, cache, depth + 1, derivative=False)
-    where = ", ".join(f"{k} = {v}" for k, v in p0.items())
-    lines.append(f"at {where}: {l0} = {r0}:")
-    lines += [f"  {x}" for x in inner]
-    return lines
+    # both sides are defined on the domain (certified by the caller), so lhs - rhs equals the difference D
+    # as SymPy forms it (terms common to both sides cancel); D continuous on a box containing the domain
+    # with zero partial derivatives and D(p0) = 0 gives D = 0
+    D = l - r
+    used = D.free_symbols
+    diffs = [(s, sympy.diff(D, s)) for s in free.symbols if s in used]
+    last = "no base point"
+    for tries, (p0, box) in enumerate(_base_points(free, used)):
+        if tries >= 4:
+            break
+        try:
+            actx = AlgebraicContext(box, cache=cache)
+            conts = certify_all((D,), box, actx, real=True)
+            where_box = ", ".join(f"{s} in {iv}" for s, iv in box)
+            lines = [f"on the box {where_box} (it contains the domain; connected) lhs - rhs is continuous: every "
+                     f"sub-expression is real there ({len(conts)} conditions shown)"]
+            for s, d in diffs:
+                inner = decide_zero(d, sympy.Integer(0), box, actx, cache, depth + 1, derivative=False)
+                lines.append(f"d(lhs - rhs)/d{s} = 0:")
+                lines += [f"  {x}" for x in inner]
+            l0, r0 = D.xreplace(p0), sympy.Integer(0)
+            if l0.free_symbols:
+                raise Unsupported("the base point does not fix every variable")
+            inner = decide_zero(l0, r0, Domain([]), actx, cache, depth + 1, derivative=False)
+            where = ", ".join(f"{k} = {v}" for k, v in p0.items())
+            lines.append(f"at {where}: {l0} = {r0}:")
+            lines += [f"  {x}" for x in inner]
+            return lines
+        except Unsupported as exc:
+            last = str(exc)
+    raise Unsupported(last)
 
 
 def decide_zero(l, r, free, actx_real, cache, depth: int = 0, derivative: bool = True) -> list[str]:
