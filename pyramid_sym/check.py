@@ -51,7 +51,7 @@ import sympy
 
 from .domain import Domain, Interval
 from .errors import InputError, PyramidSymError, UsageError
-from .parsing import ExpressionError, check_name, parse_expression, parse_rational
+from .parsing import ExpressionError, check_name, parse_rational, parse_with_guards
 
 __all__ = ["check", "prepare", "prove_task", "usable_formulas", "CheckTask", "parse_var", "parse_domain_text", "aliases_for", "ALIASES"]
 
@@ -84,6 +84,7 @@ class CheckTask:
     lhs_text: str
     rhs_text: str
     against: str | None = None
+    guards: tuple = ()   # nonzero for the texts as written to be defined (divisors SymPy may have cancelled)
 
     @property
     def statement(self) -> str:
@@ -241,16 +242,17 @@ def _target(against: str):
 
 # --- the check ------------------------------------------------------------------------------------
 
-def _expr(value: object, names: Mapping[str, sympy.Symbol], side: str) -> tuple[sympy.Expr, str]:
+def _expr(value: object, names: Mapping[str, sympy.Symbol], side: str) -> tuple[sympy.Expr, str, tuple]:
     if isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
         unknown = value.free_symbols - set(names.values())
         if unknown:
             raise InputError(f"the {side} uses {sorted(map(str, unknown))}, which are not declared variables.")
-        return value, str(value)
+        return value, str(value), ()
     if not isinstance(value, str):
         raise InputError(f"the {side} must be text such as 'e/(2-e)', not {type(value).__name__}.")
     try:
-        return parse_expression(value, names), value
+        expr, guards = parse_with_guards(value, names)
+        return expr, value, guards
     except ExpressionError as exc:
         raise ExpressionError(f"in the {side}: {exc}") from None
 
@@ -272,11 +274,12 @@ def _prepare(lhs, rhs, variables, against) -> CheckTask:
         if rhs is None:
             raise UsageError("give two expressions to compare, or one expression and --against FORMULA_ID.")
         symbols = {name: sympy.Symbol(name, real=True) for name in user}
-        left, ltext = _expr(lhs, symbols, "left-hand side")
-        right, rtext = _expr(rhs, symbols, "right-hand side")
-        used = (left.free_symbols | right.free_symbols)
+        left, ltext, lg = _expr(lhs, symbols, "left-hand side")
+        right, rtext, rg = _expr(rhs, symbols, "right-hand side")
+        guards = tuple(dict.fromkeys(lg + rg))
+        used = left.free_symbols | right.free_symbols | set().union(*[g.free_symbols for g in guards])
         domain = Domain([(symbols[nm], iv) for nm, iv in user.items() if symbols[nm] in used])
-        return CheckTask(left, right, domain, ltext, rtext, None)
+        return CheckTask(left, right, domain, ltext, rtext, None, guards)
 
     if rhs is not None:
         raise UsageError("give either a right-hand side or --against FORMULA_ID, not both.")
@@ -301,10 +304,10 @@ def _prepare(lhs, rhs, variables, against) -> CheckTask:
             sym = sympy.Symbol(name, real=True)
             names[name] = sym
             items[sym] = iv
-    left, ltext = _expr(lhs, names, "expression")
-    used = left.free_symbols | target.free_symbols
+    left, ltext, guards = _expr(lhs, names, "expression")
+    used = left.free_symbols | target.free_symbols | set().union(*[g.free_symbols for g in guards])
     domain = Domain([(s, iv) for s, iv in items.items() if s in used])
-    return CheckTask(left, target, domain, ltext, f"{obj.id} = {target}", obj.id)
+    return CheckTask(left, target, domain, ltext, f"{obj.id} = {target}", obj.id, guards)
 
 
 def check(lhs, rhs=None, variables: Mapping[str, object] | None = None, against: str | None = None,
@@ -356,7 +359,7 @@ def prove_task(task: CheckTask, *, timeout: float | None = None):
     start = time.perf_counter()
     try:
         with _time_limit(timeout):
-            result = prove_identity(task.lhs, task.rhs, task.domain)
+            result = prove_identity(task.lhs, task.rhs, task.domain, guards=task.guards)
     except _TimeUp:
         result = unknown(
             f"no verdict within the time limit of {timeout:g} s; the identity is neither proved nor refuted.",

@@ -43,7 +43,7 @@ from ._arb import (PRECISIONS, Indeterminate, Undefined, ball_text, enclose, exa
 from ._context import ProverContext, default_context
 from ._decide import decide_zero
 from ._result import ProofResult, Unsupported, Verdict, proved, refuted, unknown
-from ._semantics import NONZERO, certify_all, conditions
+from ._semantics import NONZERO, Condition, certify, certify_all, conditions
 from ._sign import explain, satisfies, sign_of
 
 __all__ = ["ProofResult", "Verdict", "prove_identity", "prove_sign", "prove_psd", "MIN_WITNESSES",
@@ -115,17 +115,19 @@ def _witness_points(free: Domain, cache: ProverContext | None = None) -> list[di
     return [dict(p) for p in pts]
 
 
-def _special_points(exprs, free: Domain) -> list[dict]:
+def _special_points(exprs, free: Domain, guards=()) -> list[dict]:
     """Exact points where a definedness condition may fail: roots of denominators, logarithm arguments, poles."""
     if not free.symbols:
         return []
     base = {s: _interior(iv) for s, iv in free}
     out = []
+    conds = [Condition(g, NONZERO, "as written") for g in guards]
     for e in exprs:
         try:
-            conds = conditions(e, real=False)
+            conds += conditions(e, real=False)
         except Unsupported:
             continue
+    if True:
         for c in conds:
             syms = [s for s in free.symbols if c.expr.has(s)]
             if len(syms) != 1:
@@ -203,8 +205,24 @@ class _Refuted(Exception):
         self.point, self.evidence = point, evidence
 
 
-def _point_status(pairs, pt):
-    """At one exact point: raise _Refuted (certified), return the relative difference bound, or None (undecided)."""
+def _check_guards(guards, pt):
+    for g in guards:
+        try:
+            v = enclose(g, pt, WITNESS_BITS)
+        except Undefined as exc:
+            raise _Refuted(pt, {"undefined": f"a side as written is undefined here: {exc}"}) from None
+        except Indeterminate:
+            v = None
+        if (v is None or v.contains(0)) and exact_zero(g, pt):
+            raise _Refuted(pt, {"undefined": f"a side as written divides by (or takes log of) {g} = 0 here"})
+
+
+def _point_status(pairs, pt, guards=(), push=False):
+    """At one exact point: raise _Refuted (certified), return the relative difference bound, or None (undecided).
+
+    ``push``: raise the precision to the cap even when the sides agree to 50 digits (a refutation search)."""
+    if guards:
+        _check_guards(guards, pt)
     worst = 0.0
     for i, (l, r) in enumerate(pairs):
         decided = False
@@ -228,7 +246,10 @@ def _point_status(pairs, pt):
             width = abs(d).abs_upper()
             # relative to the sides' own scale; a side that is exactly 0 leaves only an absolute floor that
             # shrinks with the precision (the enclosure already failed to exclude 0 at this precision)
-            if width.is_zero() or width <= scale * _AGREE_ARB() or width <= arb(2) ** (-(prec // 2)):
+            agree = width.is_zero() or width <= scale * _AGREE_ARB() or width <= arb(2) ** (-(prec // 2))
+            if agree and push and prec < PRECISIONS[-1] and not width.is_zero():
+                continue
+            if agree:
                 rel = 0.0 if scale.is_zero() else float((width / scale).mid())
                 worst = max(worst, rel)
                 decided = True
@@ -250,11 +271,13 @@ def _refuted_result(exc: _Refuted, statement, domain, t0, what="lhs - rhs"):
                    seconds=time.perf_counter() - t0)
 
 
-def _search(pairs, pts):
-    """Check points; returns (points that agreed, worst relative difference); raises _Refuted."""
+def _search(pairs, pts, guards=(), push=0):
+    """Check points; returns (points that agreed, worst relative difference); raises _Refuted.
+
+    The first ``push`` points are taken to the precision cap even when the sides agree to 50 digits."""
     n, worst = 0, 0.0
-    for pt in pts:
-        w = _point_status(pairs, pt)
+    for k, pt in enumerate(pts):
+        w = _point_status(pairs, pt, guards, push=k < push)
         if w is not None:
             n += 1
             worst = max(worst, w)
@@ -272,9 +295,12 @@ def _z3_check(pairs, free, kind="identity"):
         return None
 
 
-def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: ProverContext | None = None
-                   ) -> ProofResult:
-    """Decide ``lhs = rhs`` (scalars, or matrices elementwise) for every point of ``domain``."""
+def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: ProverContext | None = None,
+                   guards=()) -> ProofResult:
+    """Decide ``lhs = rhs`` (scalars, or matrices elementwise) for every point of ``domain``.
+
+    ``guards``: expressions that must be nonzero for the sides *as written* to be defined (a divisor that
+    SymPy's automatic simplification cancelled, as in ``x/x``); they join the definedness conditions."""
     t0 = time.perf_counter()
     cache = context or default_context()
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
@@ -283,12 +309,15 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
         isinstance(lhs, sympy.MatrixBase) and lhs.shape != rhs.shape
     ):
         raise InputError("the two sides have different shapes; compare a scalar with a scalar or matrices of one shape.")
-    free, flat = _prepare(domain, *L, *R)
+    free, flat = _prepare(domain, *L, *R, *guards)
+    flat, guards = flat[: len(L) + len(R)], tuple(flat[len(L) + len(R):])
     pairs = list(dict.fromkeys(zip(flat[: len(L)], flat[len(L):])))
     dom = domain.to_json()
     kw = dict(statement=statement, domain=dom)
 
     bad = _undefined_exprs(flat)
+    if bad is None and any(g == 0 for g in guards):
+        bad = sympy.zoo
     if bad is not None:
         return refuted("certified undefinedness: a side is undefined at every point", _point_json(domain.fixed()),
                        {"undefined": f"{_short(bad, 80)} is undefined (a division by zero or an infinity)"},
@@ -297,7 +326,7 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
     # 1. independent numeric witnesses (rigorous balls; may refute)
     pts = _witness_points(free, cache) if free.symbols else [{}]
     try:
-        evaluated, worst = _search(pairs, pts)
+        evaluated, worst = _search(pairs, pts, guards)
     except _Refuted as exc:
         return _refuted_result(exc, statement, dom, t0)
     witnesses = {"points": evaluated, "dps": f"arb balls from {WITNESS_BITS} bits", "bits": WITNESS_BITS,
@@ -307,6 +336,8 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
     actx = AlgebraicContext(free, cache=cache)
     cert, sides = [], []
     try:
+        for g in guards:
+            sides.append(certify(Condition(g, NONZERO, "divisor as written"), free, actx) + " [as written]")
         for l, r in pairs:
             sides += certify_all((l, r), free, actx, real=False)
         try:
@@ -319,12 +350,12 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
             where = f"entry {i}: " if len(pairs) > 1 else ""
             cert += [where + x for x in lines]
     except Unsupported as exc:
-        return _search_or_unknown(pairs, free, flat, str(exc), t0, kw, witnesses)
+        return _search_or_unknown(pairs, free, flat, str(exc), t0, kw, witnesses, guards)
 
     if evaluated < (MIN_WITNESSES if free.symbols else 1):
         more = _random_points(free, 60, seed=11)
         try:
-            n2, w2 = _search(pairs, more)
+            n2, w2 = _search(pairs, more, guards)
         except _Refuted as exc:
             return _refuted_result(exc, statement, dom, t0)
         evaluated += n2
@@ -363,10 +394,12 @@ def _method_name(cert) -> str:
     return ", ".join(dict.fromkeys(parts)) or "symbolic"
 
 
-def _search_or_unknown(pairs, free, flat, why, t0, kw, witnesses):
-    pts = _special_points(flat, free) + (_random_points(free, _EXTRA_SEARCH) if free.symbols else [])
+def _search_or_unknown(pairs, free, flat, why, t0, kw, witnesses, guards=()):
+    special = _special_points(flat, free, guards)
+    witness = _witness_points(free) if free.symbols else [{}]
+    pts = special + witness + (_random_points(free, _EXTRA_SEARCH) if free.symbols else [])
     try:
-        _search(pairs, pts)
+        _search(pairs, pts, guards, push=len(special) + len(witness))
     except _Refuted as exc:
         return _refuted_result(exc, kw["statement"], kw["domain"], t0)
     return unknown(why, seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
@@ -584,4 +617,3 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "", context: ProverCon
                   cert, witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
 
 
-del NONZERO

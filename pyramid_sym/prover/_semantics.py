@@ -160,6 +160,40 @@ def _bisect(cond: Condition, free) -> str | None:
     return f"{cond.expr} {cond.kind}: interval bisection of the closed box into {done} arb balls"
 
 
+def _trig_zeros_outside(cond: Condition, free) -> str | None:
+    """cos(a v + b) or sin(a v + b) != 0 on a bounded interval of v: every zero (pi/2 + k pi - b)/a lies outside."""
+    import math
+
+    e = cond.expr
+    if cond.kind != NONZERO or not isinstance(e, (sympy.cos, sympy.sin)):
+        return None
+    u = e.args[0]
+    syms = [s for s in free.symbols if u.has(s)]
+    if len(syms) != 1:
+        return None
+    s = syms[0]
+    iv = free[s]
+    a = sympy.diff(u, s)
+    if a.free_symbols or a == 0:
+        return None
+    b = sympy.expand(u - a * s)
+    if b.free_symbols or iv.lo.is_infinite or iv.hi.is_infinite:
+        return None
+    off = sympy.pi / 2 if isinstance(e, sympy.cos) else sympy.Integer(0)
+    ends = sorted([float(a * iv.lo + b), float(a * iv.hi + b)])
+    k0 = math.floor((ends[0] - float(off)) / math.pi) - 1
+    k1 = math.ceil((ends[1] - float(off)) / math.pi) + 1
+    if k1 - k0 > 2000:
+        return None
+    for k in range(k0, k1 + 1):
+        root = (off + k * sympy.pi - b) / a
+        inside = iv.contains(root)
+        if inside:
+            return None
+    return (f"{e} != 0: its zeros are {s} = ({off} + k*pi - ({b}))/({a}) for integers k, and none of "
+            f"k = {k0}..{k1} (all that can reach it) lies in {iv}")
+
+
 def certify(cond: Condition, free, actx) -> str:
     """A line that proves ``cond`` on the whole domain, or :class:`Unsupported`."""
     from ._sign import explain, sign_of
@@ -179,7 +213,7 @@ def certify(cond: Condition, free, actx) -> str:
               NONNEG: kind in ("pos", "nonneg", "zero")}[cond.kind]
         if ok:
             return f"{cond.expr} {'> 0' if kind == 'pos' else '< 0' if kind == 'neg' else cond.kind}: {explain(sg[1])}"
-    line = _bisect(cond, free)
+    line = _trig_zeros_outside(cond, free) or _bisect(cond, free)
     if line:
         return line
     raise Unsupported(f"cannot show {cond.text()} on the whole domain")
