@@ -361,7 +361,8 @@ def _free(expr) -> set:
 
 
 def generate_mutants(per_source: int = 14, per_claim: int = 4,
-                     include_ledger: bool = True, with_classes: bool = True) -> tuple[list[Mutant], int]:
+                     include_ledger: bool = True, with_classes: bool = True,
+                     per_class: int = 3) -> tuple[list[Mutant], int]:
     """Mutants of every source (at most ``per_source`` each, ``per_claim`` for each side of a ledger claim,
     spread over the operators), and the number dropped.
 
@@ -392,12 +393,14 @@ def generate_mutants(per_source: int = 14, per_claim: int = 4,
             buckets[op].append((desc, new))
         chosen = []
         limit = per_claim if sid.startswith("ledger.") else per_source
-        if with_classes:
-            limit += (len(CLASS_OPERATORS) * 3) if not sid.startswith("ledger.") else len(CLASS_OPERATORS) * 2
-        while len(chosen) < limit and any(buckets.values()):
-            for op in OPERATORS:
+        while len(chosen) < limit and any(buckets[op] for op in BASE_OPERATORS):
+            for op in BASE_OPERATORS:
                 if buckets[op] and len(chosen) < limit:
                     chosen.append((op, *buckets[op].pop(0)))
+        if with_classes:  # then up to per_class of each failure class
+            share = per_class if not sid.startswith("ledger.") else max(per_class - 1, 1)
+            for op in CLASS_OPERATORS:
+                chosen += [(op, *item) for item in buckets[op][:share]]
         dom_syms = [s for s in domain.symbols if s in _free(expr) | _free(reference)]
         dom = domain.restrict(dom_syms)
         for op, desc, new in chosen:

@@ -225,8 +225,7 @@ class _Parser:
         self.guards: list[sympy.Expr] = []
 
     def guard(self, value: sympy.Expr) -> None:
-        value = sympy.sympify(value)
-        if not value.is_Rational and value not in self.guards:
+        if isinstance(value, sympy.Basic) and not value.is_Rational and value not in self.guards:
             self.guards.append(value)
 
     # helpers
