@@ -111,11 +111,19 @@ class ClaimResult:
         return d
 
 
+def _second() -> str:
+    """The ledger's second procedure: arb witnesses; also z3 when PYRAMID_SYM_Z3=1 (slower: several seconds)."""
+    import os
+
+    return "auto" if os.environ.get("PYRAMID_SYM_Z3") == "1" else "arb"
+
+
 def _prove(claim: Claim):
     from .. import prover
 
     if claim.kind == "identity":
-        return prover.prove_identity(claim.lhs, claim.rhs, claim.domain, statement=claim.statement)
+        return prover.prove_identity(claim.lhs, claim.rhs, claim.domain, statement=claim.statement,
+                                     second=_second())
     if claim.kind == "sign":
         return prover.prove_sign(claim.expr, claim.domain, claim.relation, statement=claim.statement)
     if claim.kind == "psd":

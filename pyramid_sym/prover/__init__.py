@@ -227,12 +227,14 @@ def _point_status(pairs, pt, guards=(), push=False):
     for i, (l, r) in enumerate(pairs):
         decided = False
         for prec in (WITNESS_BITS,) + tuple(p for p in PRECISIONS if p > WITNESS_BITS):
-            lv = rv = None
             try:
-                lv = enclose(l, pt, prec)
-                rv = enclose(r, pt, prec)
+                lv, rv = enclose([l, r], pt, prec)  # one evaluation: shared sub-expressions once
             except Undefined as exc:
-                side = "lhs" if lv is None else "rhs"
+                try:
+                    enclose(l, pt, prec)
+                    side = "rhs"
+                except (Undefined, Indeterminate):
+                    side = "lhs"
                 raise _Refuted(pt, {"undefined": f"the {side} is undefined here: {exc}",
                                     "entry": i if len(pairs) > 1 else None}) from None
             except Indeterminate:
@@ -284,10 +286,14 @@ def _search(pairs, pts, guards=(), push=0):
     return n, worst
 
 
-def _z3_check(pairs, free, kind="identity"):
+def _z3_check(pairs, free, second: str):
+    if second == "arb":
+        return None
     try:
         from ._z3 import redecide
     except ImportError:
+        if second == "z3":
+            return "disagree", "z3 was requested as the second procedure but z3-solver is not installed"
         return None
     try:
         return redecide(pairs, free)
@@ -296,11 +302,16 @@ def _z3_check(pairs, free, kind="identity"):
 
 
 def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: ProverContext | None = None,
-                   guards=()) -> ProofResult:
+                   guards=(), second: str = "auto") -> ProofResult:
     """Decide ``lhs = rhs`` (scalars, or matrices elementwise) for every point of ``domain``.
 
     ``guards``: expressions that must be nonzero for the sides *as written* to be defined (a divisor that
-    SymPy's automatic simplification cancelled, as in ``x/x``); they join the definedness conditions."""
+    SymPy's automatic simplification cancelled, as in ``x/x``); they join the definedness conditions.
+    ``second``: the independent re-decision of a ``proved``: ``"arb"`` (ball enclosures at >= 20 exact
+    points, always run), ``"z3"`` (also z3 on the algebraic fragment; required), ``"auto"`` (z3 too when
+    z3-solver is installed)."""
+    if second not in ("auto", "arb", "z3"):
+        raise InputError(f"second={second!r} is not one of 'auto', 'arb', 'z3'; use one of those.")
     t0 = time.perf_counter()
     cache = context or default_context()
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
@@ -340,13 +351,8 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
             sides.append(certify(Condition(g, NONZERO, "divisor as written"), free, actx) + " [as written]")
         for l, r in pairs:
             sides += certify_all((l, r), free, actx, real=False)
-        try:
-            certify_all([e for p in pairs for e in p], free, actx, real=True)
-            real_ok = True
-        except Unsupported:
-            real_ok = False
         for i, (l, r) in enumerate(pairs):
-            lines = decide_zero(l, r, free, actx, cache, derivative=real_ok)
+            lines = decide_zero(l, r, free, actx, cache)
             where = f"entry {i}: " if len(pairs) > 1 else ""
             cert += [where + x for x in lines]
     except Unsupported as exc:
@@ -365,7 +371,7 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
                            seconds=time.perf_counter() - t0, witnesses=witnesses, certificate=cert, **kw)
         witnesses["points"] = evaluated
     indep = [f"arb ball enclosures of both sides at {evaluated} exact points agree to a relative 1e-50"]
-    z3 = _z3_check(pairs, free)
+    z3 = _z3_check(pairs, free, second)
     if z3 is not None:
         if z3[0] == "disagree":
             return unknown(f"the certificate says proved but z3 says: {z3[1]}; no verdict", method="procedures disagree",

@@ -87,9 +87,9 @@ class _Eval:
             return self.memo[e]
         v = self._eval(e)
         if not v.is_finite():
-            raise Indeterminate(f"{e} is not finite at this precision")
+            raise Indeterminate("... is not finite at this precision")
         if abs(v).abs_upper() > _BIG:
-            raise Indeterminate(f"{e} is beyond the magnitude cap 2^(2^40)")
+            raise Indeterminate("... is beyond the magnitude cap 2^(2^40)")
         self.memo[e] = v
         return v
 
@@ -98,7 +98,7 @@ class _Eval:
             try:
                 return self.values[e]
             except KeyError:
-                raise Indeterminate(f"{e} has no value") from None
+                raise Indeterminate("... has no value") from None
         if e.is_Rational:
             return _q(e)
         if e is sympy.pi:
@@ -138,7 +138,7 @@ class _Eval:
                 if ex.is_Rational and ex > 0:
                     return acb(0)
                 raise Undefined(f"0 raised to the power {ex}")
-            raise Indeterminate(f"the base {base} may be 0")
+            raise Indeterminate("the base ... may be 0")
         if ex.is_Rational:
             if is_real_ball(b) and b.real > 0:
                 return acb(b.real ** arb(fmpq(int(ex.p), int(ex.q))))
@@ -151,12 +151,12 @@ class _Eval:
             if isinstance(e, sympy.Abs):
                 pass
             else:
-                raise Indeterminate(f"{name} is outside the evaluator")
+                raise Indeterminate("... is outside the evaluator")
         arg = e.args[0]
         u = self(arg)
         if name == "exp":
             if u.real > _MAG_CAP:
-                raise Indeterminate(f"exp of an argument beyond {_MAG_CAP}")
+                raise Indeterminate("exp of an argument beyond ...")
             return u.exp()
         if name == "log":
             if u.contains(0):
@@ -164,7 +164,7 @@ class _Eval:
             if is_real_ball(u) and u.real > 0:
                 return acb(u.real.log())
             if not is_real_ball(u) and u.imag.contains(0) and not u.real > 0:
-                raise Indeterminate(f"log({arg}) is on its branch cut at this precision")
+                raise Indeterminate("log(...) is on its branch cut at this precision")
             return u.log()
         if name == "Abs":
             return acb(abs(u))
@@ -180,7 +180,7 @@ class _Eval:
             if den.contains(0):
                 if self.exact is not None and exact_zero(getattr(sympy, what)(arg), self.exact):
                     raise Undefined(f"{name} has a pole: {what}({arg}) = 0")
-                raise Indeterminate(f"{what}({arg}) may be 0")
+                raise Indeterminate("...(...) may be 0")
             if name in ("sec", "csc"):
                 return 1 / den
             return num / den
@@ -194,7 +194,7 @@ class _Eval:
             if den.contains(0):
                 if self.exact is not None and exact_zero(getattr(sympy, what)(arg), self.exact):
                     raise Undefined(f"{name} has a pole: {what}({arg}) = 0")
-                raise Indeterminate(f"{what}({arg}) may be 0")
+                raise Indeterminate("...(...) may be 0")
             if name in ("sech", "csch"):
                 return 1 / den
             return num / den
@@ -212,9 +212,9 @@ class _Eval:
             if is_real_ball(u) and name in ("asin", "acos") and abs(u.real) < 1:
                 return acb(getattr(u.real, name)())
             if name in ("asin", "acos") and not is_real_ball(u) and u.imag.contains(0):
-                raise Indeterminate(f"{name}({arg}) near its branch cut at this precision")
+                raise Indeterminate("...(...) near its branch cut at this precision")
             return getattr(u, name)()
-        raise Indeterminate(f"{name} is outside the evaluator")
+        raise Indeterminate("... is outside the evaluator")
 
 
 def _exact_value(v) -> acb:
@@ -230,7 +230,10 @@ def enclose(expr: sympy.Expr, point: dict, prec: int) -> acb:
     flint_ctx.prec = prec
     try:
         values = {s: _exact_value(v) for s, v in point.items()}
-        return _Eval(values, dict(point))(expr)
+        ev = _Eval(values, dict(point))
+        if isinstance(expr, (list, tuple)):
+            return [ev(e) for e in expr]
+        return ev(expr)
     except (ZeroDivisionError, ValueError, OverflowError) as exc:
         raise Indeterminate(str(exc)) from None
     finally:

@@ -39,7 +39,12 @@ _BISECT_BOXES = 96
 class Condition:
     expr: sympy.Expr
     kind: str     # NONZERO, POSITIVE or NONNEG
-    why: str      # which sub-expression needs it
+    role: str     # why: "denominator of", "argument of", ... (text built only when shown)
+    origin: object = None   # the sub-expression that needs it
+
+    @property
+    def why(self) -> str:
+        return self.role if self.origin is None else f"{self.role} {self.origin}"
 
     def text(self) -> str:
         return f"{self.expr} {self.kind} ({self.why})"
@@ -50,13 +55,13 @@ def conditions(expr, real: bool) -> list[Condition]:
     out: list[Condition] = []
     seen = set()
 
-    def add(e, kind, why):
+    def add(e, kind, role, origin):
         e = sympy.sympify(e)
         if e.is_number and e.is_Rational:
             ok = {NONZERO: e != 0, POSITIVE: e > 0, NONNEG: e >= 0}[kind]
             if ok:
                 return
-        c = Condition(e, kind, why)
+        c = Condition(e, kind, role, origin)
         if c not in seen:
             seen.add(c)
             out.append(c)
@@ -66,36 +71,36 @@ def conditions(expr, real: bool) -> list[Condition]:
             b, ex = sub.args
             if ex.is_Integer:
                 if ex < 0:
-                    add(b, NONZERO, f"denominator of {sub}")
+                    add(b, NONZERO, "denominator of", sub)
             elif ex.is_Rational:
                 if real:
-                    add(b, POSITIVE if ex < 0 else NONNEG, f"radicand of {sub}")
+                    add(b, POSITIVE if ex < 0 else NONNEG, "radicand of", sub)
                 elif ex < 0:
-                    add(b, NONZERO, f"denominator of {sub}")
+                    add(b, NONZERO, "denominator of", sub)
             else:
-                add(b, POSITIVE if real else NONZERO, f"base of {sub}")
+                add(b, POSITIVE if real else NONZERO, "base of", sub)
             continue
         if not isinstance(sub, sympy.Function) or not sub.args:
             continue
         name, u = type(sub).__name__, sub.args[0]
         if name == "log":
-            add(u, POSITIVE if real else NONZERO, f"argument of {sub}")
+            add(u, POSITIVE if real else NONZERO, "argument of", sub)
         elif name in ("tan", "sec"):
-            add(sympy.cos(u), NONZERO, f"pole of {sub}")
+            add(sympy.cos(u), NONZERO, "pole of", sub)
         elif name in ("cot", "csc"):
-            add(sympy.sin(u), NONZERO, f"pole of {sub}")
+            add(sympy.sin(u), NONZERO, "pole of", sub)
         elif name in ("coth", "csch"):
-            add(u, NONZERO, f"pole of {sub}")
+            add(u, NONZERO, "pole of", sub)
         elif name == "atanh":
-            add(1 - u, POSITIVE if real else NONZERO, f"pole of {sub} at 1")
-            add(1 + u, POSITIVE if real else NONZERO, f"pole of {sub} at -1")
+            add(1 - u, POSITIVE if real else NONZERO, "pole at 1 of", sub)
+            add(1 + u, POSITIVE if real else NONZERO, "pole at -1 of", sub)
         elif name in ("asin", "acos") and real:
-            add(1 - u, NONNEG, f"range of {sub}")
-            add(1 + u, NONNEG, f"range of {sub}")
+            add(1 - u, NONNEG, "range of", sub)
+            add(1 + u, NONNEG, "range of", sub)
         elif name == "acosh" and real:
-            add(u - 1, NONNEG, f"range of {sub}")
+            add(u - 1, NONNEG, "range of", sub)
         elif name == "atan" and not real:
-            add(1 + u**2, NONZERO, f"pole of {sub} at +-i")
+            add(1 + u**2, NONZERO, "pole at +-i of", sub)
         elif name in ("exp", "sin", "cos", "sinh", "cosh", "tanh", "asinh", "asin", "acos", "acosh", "atan",
                       "sech", "Abs"):
             pass
