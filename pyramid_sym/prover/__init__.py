@@ -214,15 +214,14 @@ def _check_guards(guards, pt):
         except Indeterminate:
             v = None
         if (v is None or v.contains(0)) and exact_zero(g, pt):
-            raise _Refuted(pt, {"undefined": f"a side as written divides by (or takes log of) {g} = 0 here"})
+            raise _Refuted(pt, {"undefined": f"a side as written needs {g} != 0 (a divisor, a logarithm's argument "
+                                             f"or a pole), and {g} = 0 here exactly"})
 
 
 def _point_status(pairs, pt, guards=(), push=False):
     """At one exact point: raise _Refuted (certified), return the relative difference bound, or None (undecided).
 
     ``push``: raise the precision to the cap even when the sides agree to 50 digits (a refutation search)."""
-    if guards:
-        _check_guards(guards, pt)
     worst = 0.0
     for i, (l, r) in enumerate(pairs):
         decided = False
@@ -258,6 +257,8 @@ def _point_status(pairs, pt, guards=(), push=False):
                 break
         if not decided:
             return None
+    if guards:
+        _check_guards(guards, pt)
     return worst
 
 
