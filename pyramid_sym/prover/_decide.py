@@ -91,7 +91,7 @@ def _split_log(u, actx_real):
 
     if isinstance(u, _E):
         arg = u.args[0]
-        if not arg.has(sympy.I):
+        if not arg.has(sympy.I) and not arg.has(_E) and _real_on_domain(arg, actx_real):
             return arg  # log(exp(v)) = v for real v
     if u.is_Rational and u > 0 and u != 1:
         n, d = u.p, u.q
@@ -108,6 +108,17 @@ def _split_log(u, actx_real):
             return sympy.Add(*[_split_log(f, actx_real) for f in fs])
         # an even number of negative factors: split their negations
     return sympy.log(u)
+
+
+def _real_on_domain(v, actx_real) -> bool:
+    """Every sub-expression of v is real on the domain (the real conditions certified)."""
+    from ._semantics import certify_all
+
+    try:
+        certify_all([v], actx_real.domain, actx_real, real=True)
+        return True
+    except Unsupported:
+        return False
 
 
 def _exp_terms(v):
