@@ -464,7 +464,7 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
     pts = _witness_points(free, cache) if free.symbols else [{}]
     evaluated, smallest = 0, None
     try:
-        for pt in pts + (_random_points(free, 40) if free.symbols else []):
+        for pt in pts + (_random_points(free, 10) if free.symbols else []):
             v = _sign_point(e, pt, relation)
             if v is None:
                 continue
@@ -576,7 +576,7 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "", context: ProverCon
     pts = _witness_points(free, cache) if free.symbols else [{}]
     evaluated, min_eig = 0, None
     try:
-        for pt in pts + (_random_points(free, 20) if free.symbols else []):
+        for pt in pts + (_random_points(free, 4) if free.symbols else []):
             m = _psd_point(M, pt)
             if m is None:
                 continue
