@@ -245,9 +245,10 @@ def _point_status(pairs, pt, guards=(), push=False):
                                     "bits": prec, "entry": i if len(pairs) > 1 else None})
             scale = max(abs(lv).abs_upper(), abs(rv).abs_upper())
             width = abs(d).abs_upper()
-            # relative to the sides' own scale; a side that is exactly 0 leaves only an absolute floor that
-            # shrinks with the precision (the enclosure already failed to exclude 0 at this precision)
-            agree = width.is_zero() or width <= scale * _AGREE_ARB() or width <= arb(2) ** (-(prec // 2))
+            # relative to the sides' own scale; sides that are both within 2^-(bits/2) of 0 (an exact 0 has
+            # no scale) agree absolutely at that floor, which shrinks as the precision grows
+            floor = arb(2) ** (-(prec // 2))
+            agree = width.is_zero() or width <= scale * _AGREE_ARB() or (scale <= floor and width <= floor)
             if agree and push and prec < PRECISIONS[-1] and not width.is_zero():
                 continue
             if agree:
@@ -371,7 +372,8 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
                            f"(need {MIN_WITNESSES})", method="certificate without enough witnesses",
                            seconds=time.perf_counter() - t0, witnesses=witnesses, certificate=cert, **kw)
         witnesses["points"] = evaluated
-    indep = [f"arb ball enclosures of both sides at {evaluated} exact points agree to a relative 1e-50"]
+    indep = [f"arb ball enclosures of both sides at {evaluated} exact points agree to a relative 1e-50 "
+             "(absolutely to 2^-(bits/2) where both sides are that close to 0)"]
     z3 = _z3_check(pairs, free, second)
     if z3 is not None:
         if z3[0] == "disagree":
