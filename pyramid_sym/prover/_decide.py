@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import sympy
 
+from ..domain import Domain, Interval
 from ._algebra import AlgebraicContext
 from ._result import Unsupported
+from ._semantics import NONNEG, Condition, certify, certify_all
+from ._sign import sign_of
 
 __all__ = ["decide_zero", "to_exponential"]
 
@@ -78,8 +81,6 @@ def _rewrite(e, actx_real):
 
 def _split_log(u, actx_real):
     """log(u) with u > 0 certified: log of a product/power split where every factor is certified > 0."""
-    from ._sign import sign_of
-
     def pos(f):
         if f.is_Rational:
             return f > 0
@@ -112,8 +113,6 @@ def _split_log(u, actx_real):
 
 def _real_on_domain(v, actx_real) -> bool:
     """Every sub-expression of v is real on the domain (the real conditions certified)."""
-    from ._semantics import certify_all
-
     try:
         certify_all([v], actx_real.domain, actx_real, real=True)
         return True
@@ -195,8 +194,6 @@ def _root_form(e):
 
 
 def _by_power(l, r, free, actx_real, cache, depth) -> list[str]:
-    from ._semantics import NONNEG, Condition, certify
-
     for A, B in ((l, r), (r, l)):
         rf = _root_form(A)
         if rf is None:
@@ -232,8 +229,6 @@ _BASE_POINTS = (0, 1, -1, sympy.Rational(1, 2), 2, -2)
 
 def _hull(iv, c):
     """The smallest interval containing ``iv`` and the point ``c`` (c's end closed)."""
-    from ..domain import Interval
-
     if iv.contains(c):
         return iv
     if c <= iv.lo:
@@ -243,8 +238,6 @@ def _hull(iv, c):
 
 def _base_points(free, used):
     """(point, box) pairs: a simple exact point (in the domain or just outside) and the box that joins them."""
-    from ..domain import Domain
-
     out = []
     for k in range(len(_BASE_POINTS)):
         pt, items = {}, []
@@ -269,9 +262,6 @@ def _base_points(free, used):
 
 
 def _by_derivative(l, r, free, actx_real, cache, depth) -> list[str]:
-    from ..domain import Domain
-    from ._semantics import certify_all
-
     if not free.symbols:
         raise Unsupported("no variable to differentiate by")
     if (l - r).has(sympy.Abs):

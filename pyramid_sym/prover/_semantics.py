@@ -22,12 +22,14 @@ or by interval bisection of a bounded box with rigorous arb balls.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy
 
 from ._arb import Indeterminate, Undefined, enclose, enclose_box, is_real_ball
 from ._result import Unsupported
+from ._sign import explain, sign_of
 
 __all__ = ["Condition", "conditions", "certify", "certify_all"]
 
@@ -167,8 +169,6 @@ def _bisect(cond: Condition, free) -> str | None:
 
 def _trig_zeros_outside(cond: Condition, free) -> str | None:
     """cos(a v + b) or sin(a v + b) != 0 on a bounded interval of v: every zero (pi/2 + k pi - b)/a lies outside."""
-    import math
-
     e = cond.expr
     if cond.kind != NONZERO or not isinstance(e, (sympy.cos, sympy.sin)):
         return None
@@ -204,8 +204,6 @@ def _trig_zeros_outside(cond: Condition, free) -> str | None:
 
 def certify(cond: Condition, free, actx) -> str:
     """A line that proves ``cond`` on the whole domain, or :class:`Unsupported`."""
-    from ._sign import explain, sign_of
-
     if not cond.expr.free_symbols:
         line = _closed(cond)
         if line:
