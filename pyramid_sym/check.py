@@ -1,8 +1,8 @@
 """Check a user's formula: are two expressions equal on a stated domain, or is one equal to a ledger formula?
 
 >>> r = check("e/(2-e)", "e/(sqrt(1+1/g)*(1-e)+e)", {"e": "(0,1)", "g": "1/3"})
->>> r.verdict
-'proved'
+>>> r.verdict == "proved"
+True
 
 The expressions are read by the whitelist parser :mod:`pyramid_sym.parsing` (no
 Python evaluation); each variable gets a domain, a single value (``1/3``, ``-1/3``)

@@ -240,9 +240,12 @@ def _point_status(pairs, pt, guards=(), push=False):
                 continue
             d = lv - rv
             if excludes_zero(d):
-                raise _Refuted(pt, {"lhs": ball_text(lv), "rhs": ball_text(rv), "difference": ball_text(d, 8),
+                raise _Refuted(pt, {"lhs": _mid_text(lv), "rhs": _mid_text(rv),
+                                    "lhs_enclosure": ball_text(lv), "rhs_enclosure": ball_text(rv),
+                                    "difference": ball_text(d, 8),
                                     "enclosure": f"lhs - rhs in {ball_text(d, 8)}, which excludes 0",
-                                    "bits": prec, "entry": i if len(pairs) > 1 else None})
+                                    "bits": prec, "dps": [int(prec * 0.30103)],
+                                    "entry": i if len(pairs) > 1 else None})
             scale = max(abs(lv).abs_upper(), abs(rv).abs_upper())
             width = abs(d).abs_upper()
             # relative to the sides' own scale; sides that are both within 2^-(bits/2) of 0 (an exact 0 has
@@ -261,6 +264,14 @@ def _point_status(pairs, pt, guards=(), push=False):
     if guards:
         _check_guards(guards, pt)
     return worst
+
+
+def _mid_text(v) -> str:
+    """The ball's midpoint to 20 significant digits (a plain number; the ball itself is printed beside it)."""
+    re_, im = v.real.mid().str(20, radius=False), v.imag.mid().str(20, radius=False)
+    if is_real_ball(v):
+        return re_
+    return f"({re_} + {im}j)"
 
 
 def _AGREE_ARB():

@@ -148,7 +148,7 @@ class ProofResult:
             ce = self.counterexample
             pt = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
             lines.append(f"counterexample at {pt}:" if pt else "counterexample (no free variables):")
-            for key in ("lhs", "rhs", "value", "difference", "enclosure", "min_eigenvalue", "vector",
+            for key in ("lhs_enclosure", "rhs_enclosure", "value", "enclosure", "min_eigenvalue", "vector",
                         "undefined", "reason"):
                 if key in ce and ce[key] is not None:
                     lines.append(f"  {key} = {ce[key]}" if key not in ("undefined", "reason")
