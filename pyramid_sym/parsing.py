@@ -302,7 +302,7 @@ class _Parser:
             self.enter(tok)
             exponent = self.unary()
             self.depth -= 1
-            if not (exponent.is_Rational and exponent >= 0):
+            if exponent.is_number and exponent.is_negative:  # 0^y with Re(y) > 0 is 0, defined
                 self.guard(base)
             return self.checked(_power(base, exponent, tok.pos), tok)
         return base

@@ -135,9 +135,15 @@ class _Eval:
             return b ** n
         if b.contains(0):
             if self.exact is not None and exact_zero(base, self.exact):
-                if ex.is_Rational and ex > 0:
-                    return acb(0)
-                raise Undefined(f"0 raised to the power {ex}")
+                if ex.is_Rational:
+                    if ex > 0:
+                        return acb(0)
+                    raise Undefined(f"0 raised to the power {ex}")
+                e_v = self(ex)
+                if e_v.real > 0:
+                    return acb(0)      # 0^y = 0 for Re(y) > 0
+                if e_v.real < 0 or (e_v.is_exact() and e_v.is_zero() is False and e_v.real.is_zero()):
+                    raise Undefined(f"0 raised to the power {ex}")
             raise Indeterminate("the base ... may be 0")
         if ex.is_Rational:
             if is_real_ball(b) and b.real > 0:
