@@ -143,16 +143,68 @@ def _sign_of(e, ctx: "AlgebraicContext", depth: int):
     return None
 
 
+def _has_sign(e, ctx, depth, kinds) -> bool:
+    try:
+        s = sign_of(ctx.lift(e), ctx, depth)
+    except Exception:  # noqa: BLE001 - outside the method: not shown
+        return False
+    return s is not None and s[0] in kinds
+
+
+def is_real(e, ctx: "AlgebraicContext", depth: int = 0) -> bool:
+    """``e`` is real at every point of the domain (a sufficient check: real arguments in the real ranges)."""
+    e = sympy.sympify(e)
+    if depth > _MAX_DEPTH + 2:
+        return False
+    if e.is_Rational or e in (sympy.pi, sympy.E):
+        return True
+    if e.is_Symbol:
+        return e in ctx.domain
+    if e.is_Add or e.is_Mul:
+        return all(is_real(a, ctx, depth) for a in e.args)
+    if e.is_Pow:
+        b, x = e.args
+        if not is_real(b, ctx, depth):
+            return False
+        if x.is_Integer:
+            return True
+        if x.is_Rational:
+            return _has_sign(b, ctx, depth + 1, (_POS, _NONNEG, _ZERO) if x > 0 else (_POS,))
+        return is_real(x, ctx, depth) and _has_sign(b, ctx, depth + 1, (_POS,))
+    if not isinstance(e, sympy.Function) or len(e.args) != 1:
+        return False
+    u = e.args[0]
+    if not is_real(u, ctx, depth + 1):
+        return False
+    name = type(e).__name__
+    if name in ("exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "atan", "asinh", "Abs"):
+        return True
+    if name == "log":
+        return _has_sign(u, ctx, depth + 1, (_POS,))
+    if name in ("asin", "acos"):
+        return _has_sign(1 - u, ctx, depth + 1, (_POS, _NONNEG, _ZERO)) and \
+            _has_sign(1 + u, ctx, depth + 1, (_POS, _NONNEG, _ZERO))
+    if name == "acosh":
+        return _has_sign(u - 1, ctx, depth + 1, (_POS, _NONNEG, _ZERO))
+    if name == "atanh":
+        return _has_sign(1 - u, ctx, depth + 1, (_POS,)) and _has_sign(1 + u, ctx, depth + 1, (_POS,))
+    return False
+
+
 def _function_sign(f, ctx: "AlgebraicContext", depth: int):
     """Sign of an elementary function of a real argument, from the sign of its argument."""
     if depth >= _MAX_DEPTH or not f.args or f.has(sympy.I):
         return None
     name = type(f).__name__
+    if name in ("exp", "cosh", "acos", "acosh") and not is_real(f, ctx, depth + 1):
+        return None
     if name in ("exp", "cosh"):
         return _POS, (f"{name}(real) > 0",)
     if name in ("acos", "acosh"):
         return _NONNEG, (f"{name} >= 0 (principal value)",)
     arg = f.args[0]
+    if not is_real(f, ctx, depth + 1):
+        return None  # a non-real value has no sign
     try:
         inner = ctx.lift(arg - 1 if name == "log" else arg)
     except Exception:  # noqa: BLE001 - an argument outside the method: no sign
