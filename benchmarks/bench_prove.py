@@ -1,6 +1,6 @@
 """Time the whole ledger, cold, against the naive alternative, side by side in one run.
 
-    python benchmarks/bench_prove.py [--repeat 3]
+    python benchmarks/bench_prove.py [--repeat 5]
 
 Ours: ``pyramid-sym prove`` in a fresh process (median of ``--repeat`` runs).
 Naive: a fresh process that builds the same claims and, per claim,
@@ -77,7 +77,7 @@ def _cold(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--naive-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.naive_worker:
