@@ -50,11 +50,13 @@ class ProverContext:
         self.splits = LRU(size)      # (radicand, q, domain) -> split tuple, or the reason text it failed
         self.poly_signs = LRU(size)  # (polynomial, domain) -> sign certificate or None
         self.witnesses = LRU(256)    # (domain, count) -> witness points
+        self.conditions = LRU(size)  # (expression, kind, domain) -> certificate line, or None when not shown
 
     def clear(self) -> None:
         self.splits.clear()
         self.poly_signs.clear()
         self.witnesses.clear()
+        self.conditions.clear()
 
 
 _DEFAULT = ProverContext()

@@ -203,7 +203,24 @@ def _trig_zeros_outside(cond: Condition, free) -> str | None:
 
 
 def certify(cond: Condition, free, actx) -> str:
-    """A line that proves ``cond`` on the whole domain, or :class:`Unsupported`."""
+    """A line that proves ``cond`` on the whole domain, or :class:`Unsupported` (cached per domain)."""
+    key = (cond.expr, cond.kind, free)
+    cache = actx.cache.conditions
+    if key in cache:
+        line = cache.get(key)
+        if line is None:
+            raise Unsupported(f"cannot show {cond.text()} on the whole domain")
+        return line
+    try:
+        line = _certify(cond, free, actx)
+    except Unsupported:
+        cache[key] = None
+        raise
+    cache[key] = line
+    return line
+
+
+def _certify(cond: Condition, free, actx) -> str:
     if not cond.expr.free_symbols:
         line = _closed(cond)
         if line:
