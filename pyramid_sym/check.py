@@ -1,15 +1,19 @@
 """Check a user's formula: are two expressions equal on a stated domain, or is one equal to a ledger formula?
 
 >>> r = check("e/(2-e)", "e/(sqrt(1+1/g)*(1-e)+e)", {"e": "(0,1)", "g": "1/3"})
->>> r.verdict
-'proved'
+>>> r.verdict == "proved"
+True
 
 The expressions are read by the whitelist parser :mod:`pyramid_sym.parsing` (no
 Python evaluation); each variable gets a domain, a single value (``1/3``, ``-1/3``)
 or an interval with open or closed ends (``(0,1)``, ``(0,1/3]``, ``[-1/3,0)``,
 ``(0,inf)``).  The verdict comes from the sound prover
-(:func:`pyramid_sym.prover.prove_identity`): ``proved`` (certificate and witnesses),
-``refuted`` (a counterexample inside the domain) or ``unknown``.
+(:func:`pyramid_sym.prover.prove_identity`), under one rule: the identity holds iff at
+every point of the domain both sides are defined (principal values; complex values
+are values) and equal, so a side undefined at a point of the domain (``1/e`` with
+``e = 0``) makes it false there.  ``proved`` (certificate and independent
+re-decision), ``refuted`` (an exact point inside the domain with a rigorous enclosure
+or a certified undefinedness) or ``unknown``.
 
 **Against a ledger formula** (``against="paper.eq25.e_next"``) the user gives one
 expression, in that formula's variables; the formula's domain is the default and a
@@ -47,7 +51,7 @@ import sympy
 
 from .domain import Domain, Interval
 from .errors import InputError, PyramidSymError, UsageError
-from .parsing import ExpressionError, check_name, parse_expression, parse_rational
+from .parsing import ExpressionError, check_name, parse_rational, parse_with_guards
 
 __all__ = ["check", "prepare", "prove_task", "usable_formulas", "CheckTask", "parse_var", "parse_domain_text", "aliases_for", "ALIASES"]
 
@@ -80,6 +84,7 @@ class CheckTask:
     lhs_text: str
     rhs_text: str
     against: str | None = None
+    guards: tuple = ()   # nonzero for the texts as written to be defined (divisors SymPy may have cancelled)
 
     @property
     def statement(self) -> str:
@@ -237,37 +242,24 @@ def _target(against: str):
 
 # --- the check ------------------------------------------------------------------------------------
 
-def _expr(value: object, names: Mapping[str, sympy.Symbol], side: str) -> tuple[sympy.Expr, str]:
+def _expr(value: object, names: Mapping[str, sympy.Symbol], side: str) -> tuple[sympy.Expr, str, tuple]:
     if isinstance(value, sympy.Expr) and not isinstance(value, sympy.MatrixBase):
         unknown = value.free_symbols - set(names.values())
         if unknown:
             raise InputError(f"the {side} uses {sorted(map(str, unknown))}, which are not declared variables.")
-        return value, str(value)
+        return value, str(value), ()
     if not isinstance(value, str):
         raise InputError(f"the {side} must be text such as 'e/(2-e)', not {type(value).__name__}.")
     try:
-        return parse_expression(value, names), value
+        expr, guards = parse_with_guards(value, names)
+        return expr, value, guards
     except ExpressionError as exc:
         raise ExpressionError(f"in the {side}: {exc}") from None
 
 
-def _defined_at_fixed_values(task: CheckTask) -> CheckTask:
-    """Refuse a side that is undefined once the variables fixed to one value are put in (1/e with e = 0)."""
-    fixed = task.domain.fixed()
-    if not fixed:
-        return task
-    for side, expr, text in (("left-hand side", task.lhs, task.lhs_text), ("right-hand side", task.rhs, task.rhs_text)):
-        value = expr.xreplace(fixed)
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            where = ", ".join(f"{s} = {v}" for s, v in fixed.items())
-            raise InputError(f"the {side} {text[:60]!r} is undefined at {where} (a division by zero or a logarithm "
-                             "of 0); choose other values or rewrite that side.")
-    return task
-
-
 def prepare(lhs, rhs=None, variables: Mapping[str, object] | None = None, against: str | None = None) -> CheckTask:
     """Parse and validate a check (no proof yet): see :func:`check`."""
-    return _defined_at_fixed_values(_prepare(lhs, rhs, variables, against))
+    return _prepare(lhs, rhs, variables, against)
 
 
 def _prepare(lhs, rhs, variables, against) -> CheckTask:
@@ -282,11 +274,12 @@ def _prepare(lhs, rhs, variables, against) -> CheckTask:
         if rhs is None:
             raise UsageError("give two expressions to compare, or one expression and --against FORMULA_ID.")
         symbols = {name: sympy.Symbol(name, real=True) for name in user}
-        left, ltext = _expr(lhs, symbols, "left-hand side")
-        right, rtext = _expr(rhs, symbols, "right-hand side")
-        used = (left.free_symbols | right.free_symbols)
+        left, ltext, lg = _expr(lhs, symbols, "left-hand side")
+        right, rtext, rg = _expr(rhs, symbols, "right-hand side")
+        guards = tuple(dict.fromkeys(lg + rg))
+        used = left.free_symbols | right.free_symbols | set().union(*[g.free_symbols for g in guards])
         domain = Domain([(symbols[nm], iv) for nm, iv in user.items() if symbols[nm] in used])
-        return CheckTask(left, right, domain, ltext, rtext, None)
+        return CheckTask(left, right, domain, ltext, rtext, None, guards)
 
     if rhs is not None:
         raise UsageError("give either a right-hand side or --against FORMULA_ID, not both.")
@@ -311,10 +304,10 @@ def _prepare(lhs, rhs, variables, against) -> CheckTask:
             sym = sympy.Symbol(name, real=True)
             names[name] = sym
             items[sym] = iv
-    left, ltext = _expr(lhs, names, "expression")
-    used = left.free_symbols | target.free_symbols
+    left, ltext, guards = _expr(lhs, names, "expression")
+    used = left.free_symbols | target.free_symbols | set().union(*[g.free_symbols for g in guards])
     domain = Domain([(s, iv) for s, iv in items.items() if s in used])
-    return CheckTask(left, target, domain, ltext, f"{obj.id} = {target}", obj.id)
+    return CheckTask(left, target, domain, ltext, f"{obj.id} = {target}", obj.id, guards)
 
 
 def check(lhs, rhs=None, variables: Mapping[str, object] | None = None, against: str | None = None,
@@ -359,27 +352,30 @@ def _time_limit(seconds: float | None):
 
 def prove_task(task: CheckTask, *, timeout: float | None = None):
     """Run the prover on a prepared :class:`CheckTask`; past ``timeout`` seconds the verdict is ``unknown``."""
-    from .prover import ProofResult, prove_identity
+    from .prover import prove_identity, unknown
 
     if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
         raise InputError(f"the time limit must be a positive number of seconds, not {timeout!r}.")
     start = time.perf_counter()
     try:
         with _time_limit(timeout):
-            result = prove_identity(task.lhs, task.rhs, task.domain)
+            result = prove_identity(task.lhs, task.rhs, task.domain, guards=task.guards)
     except _TimeUp:
-        result = ProofResult(
-            verdict="unknown", method="time limit", statement=task.statement, domain=task.domain.to_json(),
-            note=f"no verdict within the time limit of {timeout:g} s; the identity is neither proved nor refuted.",
+        result = unknown(
+            f"no verdict within the time limit of {timeout:g} s; the identity is neither proved nor refuted.",
+            method="time limit", statement=task.statement, domain=task.domain.to_json(),
             seconds=time.perf_counter() - start)
     except PyramidSymError:
         raise
+    except RecursionError:
+        result = unknown("the expression is nested too deeply for the prover; the identity is neither proved nor "
+                         "refuted.", method="prover error", statement=task.statement,
+                         domain=task.domain.to_json(), seconds=time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - a prover failure is no verdict: say so, never a traceback
-        result = ProofResult(
-            verdict="unknown", method="prover error", statement=task.statement, domain=task.domain.to_json(),
-            note=f"the prover stopped with {type(exc).__name__}: {str(exc)[:200]}; the identity is neither proved "
-                 "nor refuted (please report this input).",
-            seconds=time.perf_counter() - start)
-    if not getattr(result, "statement", ""):
-        result.statement = task.statement
+        result = unknown(
+            f"the prover stopped with {type(exc).__name__}: {str(exc)[:200]}; the identity is neither proved "
+            "nor refuted (please report this input).", method="prover error", statement=task.statement,
+            domain=task.domain.to_json(), seconds=time.perf_counter() - start)
+    if not result.statement:
+        result = result.with_(statement=task.statement)
     return result

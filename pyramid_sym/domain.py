@@ -205,9 +205,6 @@ class Domain:
         n = max(len(v) for v in values)
         pts: list[tuple] = []
         # diagonal sweeps with different strides, so that pairs are mixed
-        key = (self, minimum)
-        if key in _WITNESS_CACHE:
-            return [dict(p) for p in _WITNESS_CACHE[key]]
         for stride in (1,):
             for i in range(n):
                 pts.append(tuple(v[(i * (j * stride + 1)) % len(v)] for j, v in enumerate(values)))
@@ -231,11 +228,7 @@ class Domain:
                 if p not in seen:
                     seen.add(p)
                     out.append(dict(zip(syms, p)))
-        _WITNESS_CACHE[key] = out
-        return [dict(p) for p in out]
-
-
-_WITNESS_CACHE: dict = {}
+        return out
 
 _NUMBER = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(?:/\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?)?\s*$")
 

@@ -14,6 +14,22 @@ operators:
 ``swap-vars``    two variables exchanged, or one replaced by another
 ``exponent``     ``x^k -> x^(k+1)``, ``sqrt -> cube root``, ``x^-1 -> x^-2``
 
+and, for the failure classes of a prover that trusts rounded numbers or rewrites
+powers carelessly (:func:`class_edits`):
+
+``tiny-scale``   both sides scaled by 10^-60 and one moved by 10^-72 (relative 10^-12)
+``narrow-band``  ``+ 10^-3 (|v - c| - (v - c))`` with c 10^-25 inside an end: nonzero only in that band
+``odd-root``     ``+ k ((-v^3)^(1/3) + v)``, ``+ k ((-8)^(2/3) - 4)``: principal odd roots of negatives are complex
+``pole``         ``* (v - c)/(v - c)`` and ``* (1 + tan(a)^2) cos(a)^2`` with a pole or a 0/0 point c inside
+``extreme``      ``* (1 + 10^-80/(v - lo)^2)`` (visible 10^-40 from the end), ``+ 10^-30 v^2`` on a half-line
+``cancel``       ``* ((1 + d)^2 - 1 - 2d)/d^2 + 10^-30`` with d = v - lo, and ``* (cosh^2 - sinh^2)(50 + v) + 10^-30``
+
+:func:`true_variants` gives equivalent rewrites of every source (multiplied by
+``sin^2 + cos^2``, ``cosh^2 - sinh^2``, ``exp(v) exp(-v)``, a removable factor with its
+zero outside the domain, ``+ atan(w) + atan(1/w) - pi/2`` with w > 0, ``+ log(exp(v)) - v``,
+``+ sqrt(3 + 2 sqrt 2) - 1 - sqrt 2``, expanded or brought over one denominator); each
+is a true identity by construction and the prover should prove it.
+
 Each mutant is kept only when an *independent* check shows it is a different
 function: at some point of the domain (rational points chosen here, not the
 prover's witness points) the mutant and the original differ by more than 10^-40
@@ -35,12 +51,15 @@ import sympy
 
 from .domain import Domain
 
-__all__ = ["Mutant", "MutationReport", "generate_mutants", "sources", "run_mutants", "NUDGE", "OPERATORS"]
+__all__ = ["Mutant", "MutationReport", "generate_mutants", "sources", "run_mutants", "NUDGE", "OPERATORS",
+           "class_edits", "true_variants", "run_variants"]
 
 NUDGE = sympy.Rational(1, 10**12)   # "tiny" constant change: exact, far above 60-digit rounding
 EVAL_DPS = 60                      # digits for the independent distinctness check
 DISTINCT_REL = sympy.Rational(1, 10**40)  # differences below this (relative) are not trusted at 60 digits
-OPERATORS = ("op-swap", "sign-flip", "nudge", "drop-sqrt", "add-sqrt", "swap-vars", "exponent")
+BASE_OPERATORS = ("op-swap", "sign-flip", "nudge", "drop-sqrt", "add-sqrt", "swap-vars", "exponent")
+CLASS_OPERATORS = ("tiny-scale", "narrow-band", "odd-root", "pole", "extreme", "cancel")
+OPERATORS = BASE_OPERATORS + CLASS_OPERATORS
 
 
 @dataclass(frozen=True)
@@ -278,14 +297,14 @@ def _value(expr: sympy.Basic, point: dict):
     return v
 
 
-def _differ(a, b) -> bool:
+def _differ(a, b, relative: bool = False) -> bool:
     """True when two evaluated values differ beyond doubt at 60 digits (or one is undefined/non-real and the other not)."""
     if a is None or b is None:
         return (a is None) != (b is None)
     if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
         if not (isinstance(a, sympy.MatrixBase) and isinstance(b, sympy.MatrixBase)) or a.shape != b.shape:
             return True
-        return any(_differ(x, y) for x, y in zip(a, b))
+        return any(_differ(x, y, relative) for x, y in zip(a, b))
     bad_a = a.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
     bad_b = b.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
     if bad_a or bad_b:
@@ -295,15 +314,44 @@ def _differ(a, b) -> bool:
     ra, ia = a.as_real_imag()
     rb, ib = b.as_real_imag()
     scale = max(abs(ra), abs(ia), abs(rb), abs(ib), sympy.Integer(1))
+    tiny = sympy.Rational(1, 10**200)
+    if relative and min(abs(ra) + abs(ia), abs(rb) + abs(ib)) > tiny:
+        # 60 significant digits each: a relative difference above 1e-40 is real whatever the scale
+        scale = max(abs(ra), abs(ia), abs(rb), abs(ib))
     diff = abs(ra - rb) + abs(ia - ib)
     return bool(diff > DISTINCT_REL * scale)
 
 
-def _witness(mutant, reference, domain: Domain, symbols):
-    for point in _points_for(domain, symbols):
-        if _differ(_value(mutant, point), _value(reference, point)):
+def _witness(mutant, reference, domain: Domain, symbols, op: str = ""):
+    special = op in CLASS_OPERATORS
+    points = _points_for(domain, symbols) + (_class_points(domain, symbols) if special else [])
+    for point in points:
+        if _differ(_value(mutant, point), _value(reference, point), relative=special):
             return {str(k): str(v) for k, v in point.items()}
     return None
+
+
+def _class_points(domain: Domain, symbols) -> list[dict]:
+    """The points where the class mutants differ by construction: 3/7 of the way, the midpoint, the end bands."""
+    cols = []
+    for sym in symbols:
+        iv = domain[sym]
+        if iv.is_point:
+            cols.append([iv.lo])
+            continue
+        if _bounded(iv):
+            w = iv.hi - iv.lo
+            vals = [iv.lo + w * sympy.Rational(3, 7), iv.lo + w / 2, iv.lo + w * _BAND / 10, iv.hi - w * _BAND / 10,
+                    iv.lo + w * sympy.Rational(1, 10**40)]
+            vals += [e for e, op in ((iv.lo, iv.lo_open), (iv.hi, iv.hi_open)) if not op]
+        else:
+            end = iv.lo if not iv.lo.is_infinite else iv.hi
+            vals = [sympy.Integer(10**20) if iv.hi.is_infinite else -sympy.Integer(10**20)]
+            if not end.is_infinite:
+                vals.append(end + (1 if end == iv.lo else -1) * sympy.Rational(1, 10**40))
+        cols.append(vals)
+    n = max((len(c) for c in cols), default=1)
+    return [{sym: col[min(r, len(col) - 1)] for sym, col in zip(symbols, cols)} for r in range(n)]
 
 
 # --- generation -----------------------------------------------------------------------------------
@@ -313,7 +361,8 @@ def _free(expr) -> set:
 
 
 def generate_mutants(per_source: int = 14, per_claim: int = 4,
-                     include_ledger: bool = True) -> tuple[list[Mutant], int]:
+                     include_ledger: bool = True, with_classes: bool = True,
+                     per_class: int = 3) -> tuple[list[Mutant], int]:
     """Mutants of every source (at most ``per_source`` each, ``per_claim`` for each side of a ledger claim,
     spread over the operators), and the number dropped.
 
@@ -331,7 +380,9 @@ def generate_mutants(per_source: int = 14, per_claim: int = 4,
         if isinstance(expr, sympy.MatrixBase):
             candidates = _matrix_edits(expr, variables)
         else:
-            candidates = _edits(expr, variables)
+            candidates = list(_edits(expr, variables))
+            if with_classes:
+                candidates += list(class_edits(expr, variables, domain))
         # round robin over the operators so that every source yields a spread of kinds
         buckets: dict[str, list] = {op: [] for op in OPERATORS}
         local = set()
@@ -342,10 +393,14 @@ def generate_mutants(per_source: int = 14, per_claim: int = 4,
             buckets[op].append((desc, new))
         chosen = []
         limit = per_claim if sid.startswith("ledger.") else per_source
-        while len(chosen) < limit and any(buckets.values()):
-            for op in OPERATORS:
+        while len(chosen) < limit and any(buckets[op] for op in BASE_OPERATORS):
+            for op in BASE_OPERATORS:
                 if buckets[op] and len(chosen) < limit:
                     chosen.append((op, *buckets[op].pop(0)))
+        if with_classes:  # then up to per_class of each failure class
+            share = per_class if not sid.startswith("ledger.") else max(per_class - 1, 1)
+            for op in CLASS_OPERATORS:
+                chosen += [(op, *item) for item in buckets[op][:share]]
         dom_syms = [s for s in domain.symbols if s in _free(expr) | _free(reference)]
         dom = domain.restrict(dom_syms)
         for op, desc, new in chosen:
@@ -355,7 +410,7 @@ def generate_mutants(per_source: int = 14, per_claim: int = 4,
             key = (new, reference, tuple(dom.restrict(syms).intervals))
             if key in seen:
                 continue
-            w = _witness(new, reference, domain, syms)
+            w = _witness(new, reference, domain, syms, op)
             if w is None:
                 dropped += 1
                 continue
@@ -395,3 +450,126 @@ def run_mutants(mutants: list[Mutant], *, dropped: int = 0, progress=None) -> Mu
             progress(m, verdict)
     report.seconds = time.perf_counter() - start
     return report
+
+
+# --- the failure classes of careless provers ----------------------------------------------------------
+
+_TINY, _TINY_GAP = sympy.Rational(1, 10**60), sympy.Rational(1, 10**72)
+_BAND = sympy.Rational(1, 10**25)
+_CANCEL_GAP = sympy.Rational(1, 10**30)
+
+
+def _bounded(iv) -> bool:
+    return not (iv.lo.is_infinite or iv.hi.is_infinite)
+
+
+def class_edits(expr: sympy.Expr, variables, domain: Domain) -> Iterator[tuple[str, str, sympy.Expr]]:
+    """Wrong variants of ``expr`` of the classes a careless prover gets wrong (see the module docstring).
+
+    Each differs from ``expr`` by construction: a nonzero exact term, a non-real value,
+    or a point of the domain where it is undefined.
+    """
+    yield "tiny-scale", "scaled by 1e-60, moved by 1e-72", expr * _TINY + _TINY_GAP
+    yield "tiny-scale", "scaled by 1e-60, moved by 1e-72 relative", expr * _TINY * (1 + sympy.Rational(1, 10**12))
+    yield "odd-root", "+ 1e-20 ((-8)^(2/3) - 4)", expr + sympy.Rational(1, 10**20) * (
+        sympy.Pow(-8, sympy.Rational(2, 3)) - 4)
+    yield "odd-root", "+ (-27)^(1/3) + 3", expr + sympy.Pow(-27, sympy.Rational(1, 3)) + 3
+    for v in variables:
+        iv = domain[v]
+        if iv.is_point:
+            continue
+        lo, hi = iv.lo, iv.hi
+        if iv.lo >= 0:
+            yield "odd-root", f"+ 1e-9 ((-{v}^3)^(1/3) + {v})", expr + sympy.Rational(1, 10**9) * (
+                sympy.Pow(-v**3, sympy.Rational(1, 3)) + v)
+        if iv.hi <= 0:
+            yield "odd-root", f"+ 1e-9 ({v}^(1/3) + (-{v})^(1/3))", expr + sympy.Rational(1, 10**9) * (
+                sympy.Pow(v, sympy.Rational(1, 3)) + sympy.Pow(-v, sympy.Rational(1, 3)))
+        if _bounded(iv):
+            c = lo + (hi - lo) * sympy.Rational(3, 7)
+            yield "pole", f"* ({v} - {c})/({v} - {c}): 0/0 at {c}", expr * (v - c) / sympy.Add(v, -c, evaluate=False)
+            yield "pole", f"+ ({v} - {c})^2/({v} - {c}) - ({v} - {c}): 0/0 at {c}", sympy.Add(
+                expr, sympy.Mul((v - c) ** 2, sympy.Pow(v - c, -1, evaluate=False), evaluate=False), -(v - c),
+                evaluate=False)
+            a = sympy.pi * (v - lo) / (hi - lo)
+            yield "pole", f"* (1 + tan(a)^2) cos(a)^2, a = {a}: tan has a pole at the midpoint", \
+                expr * (1 + sympy.tan(a) ** 2) * sympy.cos(a) ** 2
+            yield "pole", f"+ log(({v} - {c})^2) - 2 log|{v} - {c}|: log of 0 at {c}", expr + sympy.log(
+                (v - c) ** 2) - 2 * sympy.log(sympy.Abs(v - c))
+            for end, sgn, closed in ((lo, 1, not iv.lo_open), (hi, -1, not iv.hi_open)):
+                cc = end + sgn * _BAND * (hi - lo)
+                yield "narrow-band", f"+ 1e-3 (|{v} - c| - ({v} - c)) * side, c = end + 1e-25", expr + sympy.Rational(
+                    1, 10**3) * (sympy.Abs(v - cc) - sgn * (v - cc))
+                if closed:
+                    yield "pole", f"/ ({v} - {end}) * ({v} - {end}): 0/0 at the closed end {end}", \
+                        expr * (v - end) / sympy.Add(v, -end, evaluate=False)
+            d = v - lo
+            yield "extreme", f"* (1 + 1e-80/({v} - {lo})^2)", expr * (1 + sympy.Rational(1, 10**80) / d**2)
+            yield "cancel", f"* ((1 + d)^2 - 1 - 2d)/d^2 + 1e-30, d = {d}", sympy.Add(
+                sympy.Mul(expr, sympy.Add((1 + d) ** 2, -1, -2 * d, evaluate=False), d ** -2, evaluate=False),
+                _CANCEL_GAP, evaluate=False)
+        else:
+            yield "extreme", f"+ 1e-30 {v}^2 (visible far out)", expr + _CANCEL_GAP * v**2
+            end = lo if not lo.is_infinite else hi
+            if not end.is_infinite:
+                d = (v - end) if end == lo else (end - v)
+                yield "extreme", f"* (1 + 1e-80/({d})^2)", expr * (1 + sympy.Rational(1, 10**80) / d**2)
+        w = 50 + v * v
+        yield "cancel", "* (cosh^2 - sinh^2)(50 + v^2) + 1e-30", expr * (
+            sympy.cosh(w) ** 2 - sympy.sinh(w) ** 2) + _CANCEL_GAP
+
+
+def true_variants(expr: sympy.Expr, variables, domain: Domain) -> Iterator[tuple[str, sympy.Expr]]:
+    """Equivalent rewrites of ``expr`` on ``domain`` (true identities by construction)."""
+    yield "plus sqrt(3 + 2 sqrt 2) - 1 - sqrt 2", expr + sympy.sqrt(3 + 2 * sympy.sqrt(2)) - 1 - sympy.sqrt(2)
+    yield "expanded", sympy.expand(expr)
+    yield "over one denominator", sympy.together(expr)
+    for v in variables:
+        iv = domain[v]
+        if iv.is_point:
+            continue
+        yield f"times sin({v})^2 + cos({v})^2", expr * (sympy.sin(v) ** 2 + sympy.cos(v) ** 2)
+        yield f"times cosh({v})^2 - sinh({v})^2", expr * (sympy.cosh(v) ** 2 - sympy.sinh(v) ** 2)
+        yield f"times exp({v}) exp(-{v})", expr * sympy.exp(v) * sympy.exp(-v)
+        yield f"plus log(exp({v})) - {v}", expr + sympy.log(sympy.exp(v, evaluate=False), evaluate=False) - v
+        c = (iv.hi + 1) if not iv.hi.is_infinite else (iv.lo - 1)
+        if not c.is_infinite:
+            yield f"times ({v} - {c})/({v} - {c}), zero outside", expr * (v - c) / sympy.Add(v, -c, evaluate=False)
+        if not iv.lo.is_infinite:
+            w = v - iv.lo + 1
+            yield f"plus atan(w) + atan(1/w) - pi/2, w = {w} > 0", expr + sympy.atan(w) + sympy.atan(1 / w) - sympy.pi / 2
+            yield f"times ((1 + w)^2 - 1 - 2w)/w^2, w = {w}", sympy.Mul(
+                expr, sympy.Add((1 + w) ** 2, -1, -2 * w, evaluate=False), w ** -2, evaluate=False)
+        yield f"sin(2 {v}) - 2 sin({v}) cos({v}) added", expr + sympy.sin(2 * v) - 2 * sympy.sin(v) * sympy.cos(v)
+
+
+def run_variants(per_source: int = 12) -> dict:
+    """Prove the true variants of every source; returns counts (they should nearly all be proved)."""
+    import time
+
+    from .prover import prove_identity
+
+    out = {"total": 0, "proved": 0, "refuted": 0, "unknown": 0, "errors": 0, "refuted_ids": [], "unknown_ids": []}
+    start = time.perf_counter()
+    for sid, expr, reference, domain in sources():
+        if isinstance(expr, sympy.MatrixBase) or sid.startswith("ledger."):
+            continue
+        variables = [s for s in domain.symbols if s in _free(expr) | _free(reference)]
+        seen = set()
+        for k, (desc, new) in enumerate(true_variants(expr, variables, domain)):
+            if k >= per_source or new in seen or new == reference:
+                continue
+            seen.add(new)
+            syms = [s for s in domain.symbols if s in _free(new) | _free(reference)]
+            out["total"] += 1
+            try:
+                verdict = prove_identity(new, reference, domain.restrict(syms)).verdict
+            except Exception:  # noqa: BLE001 - counted
+                verdict = "errors"
+            key = verdict if verdict in out else "errors"
+            out[key] += 1
+            if verdict in ("refuted", "unknown"):
+                out[f"{verdict}_ids"].append(f"{sid}: {desc}")
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    out["proved_rate"] = round(out["proved"] / out["total"], 4) if out["total"] else 0.0
+    return out

@@ -44,7 +44,7 @@ import sympy
 from .errors import InputError
 
 __all__ = [
-    "ExpressionError", "parse_expression", "parse_rational", "check_name",
+    "ExpressionError", "parse_expression", "parse_with_guards", "parse_rational", "check_name",
     "FUNCTIONS", "CONSTANTS", "RESERVED", "MAX_LENGTH", "MAX_DEPTH", "ALLOWED",
 ]
 
@@ -220,6 +220,13 @@ class _Parser:
         self.toks = _tokenize(text, names)
         self.i = 0
         self.depth = 0
+        # what must be nonzero for the text *as written* to be defined (SymPy's automatic simplification
+        # may cancel x/x to 1; the meaning of the text keeps x != 0)
+        self.guards: list[sympy.Expr] = []
+
+    def guard(self, value: sympy.Expr) -> None:
+        if isinstance(value, sympy.Basic) and not value.is_Rational and value not in self.guards:
+            self.guards.append(value)
 
     # helpers
     def peek(self) -> _Tok:
@@ -272,6 +279,8 @@ class _Parser:
             right = self.unary()
             if op.text == "/" and right == 0:
                 self.fail(f"division by zero at position {op.pos}; the divisor is exactly 0.")
+            if op.text == "/":
+                self.guard(right)
             left = self.checked(left * right if op.text == "*" else left / right, op)
         return left
 
@@ -293,6 +302,8 @@ class _Parser:
             self.enter(tok)
             exponent = self.unary()
             self.depth -= 1
+            if exponent.is_number and exponent.is_negative:  # 0^y with Re(y) > 0 is 0, defined
+                self.guard(base)
             return self.checked(_power(base, exponent, tok.pos), tok)
         return base
 
@@ -343,6 +354,13 @@ class _Parser:
             arg = self.expr()
             self.close(opening)
             self.depth -= 1
+            if name in ("log", "ln"):
+                self.guard(arg)
+            elif name == "tan":
+                self.guard(sympy.cos(arg))
+            elif name == "atanh":
+                self.guard(1 - arg)
+                self.guard(1 + arg)
             return self.checked(FUNCTIONS[name](arg), tok)
         if name in CONSTANTS:
             if is_call:
@@ -435,6 +453,17 @@ def parse_expression(text: object, variables: Mapping[str, sympy.Symbol] | Itera
             f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are allowed, so shorten it.")
     names = _symbols(variables)
     return _Parser(text, names).parse()
+
+
+def parse_with_guards(text: object, variables=None) -> tuple[sympy.Expr, tuple[sympy.Expr, ...]]:
+    """:func:`parse_expression`, and the quantities that must be nonzero for the text as written to be defined
+    (divisors, bases of negative powers, logarithm arguments, cos of a tangent's argument, 1 -+ an atanh argument)."""
+    if not isinstance(text, str) or len(text) > MAX_LENGTH:
+        return parse_expression(text, variables), ()
+    names = _symbols(variables)
+    parser = _Parser(text, names)
+    expr = parser.parse()
+    return expr, tuple(parser.guards)
 
 
 def parse_rational(text: object, what: str = "value") -> sympy.Rational:

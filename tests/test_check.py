@@ -180,8 +180,12 @@ def test_cli_statuses(capsys):
     assert status == 0 and "verdict: proved" in out and err == ""
     status, out, _ = run_cli(capsys, "check", ISSUE_LHS, ISSUE_RHS, "--var", "e:(0,1)", "--var", "g:1/4")
     assert status == 1 and "verdict: refuted" in out and "counterexample" in out
-    status, out, _ = run_cli(capsys, "check", "atan(e)+atan(1/e)", "pi/2", "--var", "e:(0,1)")
+    # true (sin > 0 on (0, 1)) but abs of a transcendental function is outside the decision procedures
+    status, out, _ = run_cli(capsys, "check", "abs(sin(e))", "sin(e)", "--var", "e:(0,1)")
     assert status == 3 and "verdict: unknown" in out
+    # one rule: a side undefined at a point of the domain makes the identity false there
+    status, out, _ = run_cli(capsys, "check", "1/e", "1", "--var", "e:0")
+    assert status == 1 and "undefined" in out and "e = 0" in out
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -189,7 +193,6 @@ def test_cli_statuses(capsys):
     (["check", "e", "e", "--var", "e:(0,1)", "--var", "e:1"], "twice"),
     (["check", "__import__('os')", "1"], "underscore"),
     (["check", "e", "--against", "no-such"], "no formula"),
-    (["check", "1/e", "1", "--var", "e:0"], "undefined at e = 0"),
     (["check", "e", "e", "--var", "e"], "NAME:DOMAIN"),
     (["check", "e", "e", "--var", "e:1", "--timeout", "nan"], "--timeout"),
     (["check", "e", "e", "--var=--"], "expected a value"),

@@ -29,7 +29,8 @@ def test_proved_carries_certificate_and_witnesses():
     assert any("sqrt(1 - gamma)" in c for c in r.certificate)
     assert r.side_conditions, "denominators must be shown nonzero"
     assert r.witnesses["points"] >= MIN_WITNESSES
-    assert r.witnesses["dps"] >= 50
+    assert r.witnesses["bits"] >= 166  # >= 50 decimal digits
+    assert r.witnesses["independent"]
 
 
 def test_refuted_point_is_inside_domain_and_sides_differ():
@@ -60,13 +61,17 @@ def test_pole_inside_domain_is_never_proved():
     assert prove_identity(expr, x, UNIT).verdict == "proved"
 
 
-def test_true_identities_outside_the_method_are_unknown_not_refuted():
-    # Expr.equals can answer a wrong False here (see PITFALLS); we must never refute it.
+def test_elementary_identities_are_proved():
+    # Expr.equals can answer a wrong False here (see PITFALLS); the derivative method and the
+    # exponential normal form prove them.
     q = Domain([(x, Interval.open(0, 10))])
     r = prove_identity(atan(x) + atan(1 / x), pi / 2, q)
-    assert r.verdict == "unknown"
+    assert r.verdict == "proved" and any("d(lhs - rhs)/dx" in c for c in r.certificate)
     r = prove_identity(exp(x) * exp(y), exp(x + y), Domain([(x, Interval.open(0, 1)), (y, Interval.open(0, 1))]))
-    assert r.verdict == "unknown"
+    assert r.verdict == "proved" and any("exponential normal form" in c for c in r.certificate)
+    # on x < 0 the same statement is false: atan(x) + atan(1/x) = -pi/2 there
+    r = prove_identity(atan(x) + atan(1 / x), pi / 2, Domain([(x, Interval.open(-10, 0))]))
+    assert r.verdict == "refuted"
 
 
 def test_complex_side_is_not_proved():

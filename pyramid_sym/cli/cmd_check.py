@@ -22,10 +22,23 @@ DESCRIPTION = (
     "tanh asinh acosh atanh; nothing is evaluated as Python. Against a ledger formula, its variables are "
     "named s (s_k), e (e_next), g (gamma or gamma_c), gamma, gamma_c, sigma (sigma_end), alpha. "
     "An expression that starts with '-' goes after '--'. "
+    "MEANING: LHS = RHS holds on the domain iff at every point of it both sides are defined (finite; principal "
+    "values for powers, roots, logarithms and inverse functions, so (-8)^(1/3) is 1+sqrt(3)i, not -2; complex "
+    "values are values) and equal; a side undefined at a point of the domain (a zero divisor, log of 0, a pole of "
+    "tan or atanh, 0/0 even where a formula could be simplified) makes the identity false there. "
+    "VERDICTS: 'proved' (exit 0) carries a certificate valid on the whole domain: every divisor, logarithm "
+    "argument and pole shown nonzero or in range, and LHS - RHS shown to be 0 (radical normal form, exponential "
+    "normal form of the trigonometric and hyperbolic functions, a root checked by its power, derivative and one "
+    "value, or a minimal polynomial); it is re-decided independently by arb ball enclosures of both sides at >= 20 "
+    "exact points (relative to their own scale) and, with z3-solver installed, by z3 on the algebraic fragment; "
+    "a disagreement gives unknown with both results. 'refuted' (exit 1) carries an exact point inside the domain "
+    "(printed exactly as checked) and either a rigorous enclosure of LHS - RHS there that excludes 0 (precision "
+    "grows from 128 to 6144 bits) or a certified undefinedness there (an exactly zero divisor, log of 0, a pole). "
+    "'unknown' (exit 3) means neither was reached within the method or the time limit, with the reason. "
     "Exit status: 0 proved, 1 refuted, 3 unknown, 2 bad input."
 )
 
-DEFAULT_TIMEOUT = 120.0  # seconds; a proof that takes longer is reported as unknown
+DEFAULT_TIMEOUT = 30.0  # seconds; a proof that takes longer is reported as unknown
 
 
 def add_arguments(parser) -> None:

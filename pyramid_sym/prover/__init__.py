@@ -1,39 +1,58 @@
 """A sound prover for identities, signs and positive semidefiniteness on a domain.
 
-``proved`` requires both
+**Meaning** (:mod:`._semantics`, one rule for every claim): ``lhs = rhs`` holds on a
+domain iff at every point both sides are defined (finite; principal values for
+powers, roots, logarithms and inverse functions; complex values are values) and
+equal.  A side undefined at a point of the domain makes the identity false there.
+A sign or order claim, and positive semidefiniteness, is violated by a non-real or
+undefined value.
 
-1. a **symbolic certificate**: every radical is replaced by basic radical symbols
-   with their defining relations (:mod:`._algebra`), the numerator of
-   ``lhs - rhs`` is reduced to 0 modulo those relations (a Groebner-basis normal
-   form), and every denominator and radicand is shown to have a sign on the domain
-   (:mod:`._sign`); and
-2. an **independent numeric witness**: agreement at >= 20 exact rational points
-   (interior and near every end of the domain) evaluated with mpmath at 60 digits.
+**proved** needs
 
-``refuted`` requires a point of the domain where the claim fails, the failure
-confirmed at 60 and at 120 digits.  Everything else is ``unknown``.
-``Expr.equals`` and ``simplify(lhs - rhs) == 0`` are never used as proofs.
+1. a symbolic certificate: every definedness condition of both sides (denominators,
+   logarithm arguments, poles) shown on the whole domain, and ``lhs - rhs`` shown to
+   be 0 by one of the procedures of :mod:`._decide` (for signs: the sign
+   certificates of :mod:`._sign`; for PSD: the eigenvalues' signs); and
+2. an independent re-decision: rigorous arb ball enclosures (python-flint) of both
+   sides at >= 20 exact points of the domain agreeing relative to their own scale
+   (and, when z3 is installed, z3's nonlinear real arithmetic on the algebraic
+   fragment); a disagreement makes the verdict ``unknown`` with both results shown.
+
+**refuted** needs an exact point of the domain (printed as it was checked) and
+either a rigorous enclosure there of ``lhs - rhs`` (or of the value of a sign claim,
+or of ``v^T M v`` for PSD) that excludes what the claim says, or a certified
+undefinedness there (an exactly zero denominator, log of 0, a pole).  Precision
+grows from 128 to 6144 bits; a point that does not decide within that is skipped.
+Everything else is **unknown**.  ``Expr.equals`` and ``simplify`` are never used
+as proofs.
 """
 
 from __future__ import annotations
 
+import random
 import time
 
-import mpmath
 import sympy
+from flint import arb, fmpq
 
 from ..domain import Domain
 from ..errors import InputError
 from ._algebra import AlgebraicContext
-from ._result import ProofResult, Unsupported
+from ._arb import (PRECISIONS, Indeterminate, Undefined, ball_text, enclose, exact_zero, excludes_zero,
+                   is_real_ball)
+from ._context import ProverContext, default_context
+from ._decide import decide_zero
+from ._result import ProofResult, Unsupported, Verdict, proved, refuted, unknown
+from ._semantics import NONZERO, Condition, certify, certify_all, conditions
 from ._sign import explain, satisfies, sign_of
-from ._witness import (AGREE_DIGITS, DPS, DPS_CONFIRM, Evaluator, close, fmt,
-                       random_points)
 
-__all__ = ["ProofResult", "prove_identity", "prove_sign", "prove_psd", "MIN_WITNESSES"]
+__all__ = ["ProofResult", "Verdict", "prove_identity", "prove_sign", "prove_psd", "MIN_WITNESSES",
+           "ProverContext", "proved", "refuted", "unknown"]
 
 MIN_WITNESSES = 20
-_EXTRA_SEARCH = 200  # random points tried for a counterexample when the symbolic method fails
+WITNESS_BITS = 256          # first precision of a witness (77 digits)
+AGREE = sympy.Rational(1, 10**50)   # relative agreement a witness point must show
+_EXTRA_SEARCH = 160         # random points tried for a counterexample when no certificate is found
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -44,9 +63,11 @@ def _prepare(domain: Domain, *exprs):
     free = Domain([(s, iv) for s, iv in domain if not iv.is_point])
     out = []
     for e in exprs:
-        e = sympy.sympify(e)
+        try:
+            e = sympy.sympify(e)
+        except (sympy.SympifyError, TypeError):
+            raise InputError(f"{str(e)[:60]!r} is not an expression; give a SymPy expression.") from None
         e = e.xreplace(fixed) if fixed else e
-        # floats become their exact binary value: no rounded arithmetic inside a certificate
         floats = {f: sympy.Rational(*float(f).as_integer_ratio()) for f in e.atoms(sympy.Float)}
         out.append(e.xreplace(floats) if floats else e)
     undeclared = set()
@@ -64,24 +85,104 @@ def _entries(x) -> list:
     return [x]
 
 
-def _denominators(expr) -> list[sympy.Expr]:
-    """Bases of negative powers in the expression tree: each must be nonzero on the domain."""
-    dens = []
-    for sub in sympy.preorder_traversal(expr):
-        if sub.is_Pow and sub.exp.is_number and sub.exp.is_negative:
-            dens.append(sub.base)
-    return list(dict.fromkeys(dens))
-
-
 def _point_json(pt: dict) -> dict[str, str]:
-    return {str(k): fmt(v) for k, v in pt.items()}
+    return {str(k): str(v) for k, v in pt.items()}
 
 
-def _witness_points(free: Domain) -> list[dict]:
-    pts = free.witness_points(MIN_WITNESSES)
-    if len(pts) < MIN_WITNESSES and free.symbols:
-        pts += random_points(free, MIN_WITNESSES - len(pts), seed=7)
+def _random_points(free: Domain, count: int, seed: int = 20250627):
+    rng = random.Random(seed)
+    pts = []
+    for _ in range(count):
+        pt = {}
+        for sym, iv in free:
+            lo = iv.lo if not iv.lo.is_infinite else (iv.hi - 1000 if not iv.hi.is_infinite else sympy.Integer(-1000))
+            hi = iv.hi if not iv.hi.is_infinite else lo + 1000
+            u = sympy.Rational(rng.randrange(1, 10**6), 10**6)
+            pt[sym] = lo + (hi - lo) * u
+        pts.append(pt)
     return pts
+
+
+def _witness_points(free: Domain, cache: ProverContext | None = None) -> list[dict]:
+    cache = cache or default_context()
+    key = (free, MIN_WITNESSES)
+    pts = cache.witnesses.get(key)
+    if pts is None:
+        pts = free.witness_points(MIN_WITNESSES)
+        if len(pts) < MIN_WITNESSES and free.symbols:
+            pts += _random_points(free, MIN_WITNESSES - len(pts), seed=7)
+        cache.witnesses[key] = pts
+    return [dict(p) for p in pts]
+
+
+def _special_points(exprs, free: Domain, guards=()) -> list[dict]:
+    """Exact points where a definedness condition may fail: roots of denominators, logarithm arguments, poles."""
+    if not free.symbols:
+        return []
+    base = {s: _interior(iv) for s, iv in free}
+    out = []
+    conds = [Condition(g, NONZERO, "as written") for g in guards]
+    for e in exprs:
+        try:
+            conds += conditions(e, real=False)
+        except Unsupported:
+            continue
+    if True:
+        for c in conds:
+            syms = [s for s in free.symbols if c.expr.has(s)]
+            if len(syms) != 1:
+                continue
+            s = syms[0]
+            iv = free[s]
+            for root in _roots(c.expr, s, iv):
+                try:
+                    inside = iv.contains(root)
+                except TypeError:
+                    inside = False
+                if inside:
+                    out.append({**base, s: root})
+            if len(out) > 24:
+                return out
+    return out
+
+
+def _interior(iv):
+    if iv.lo.is_infinite and iv.hi.is_infinite:
+        return sympy.Rational(1, 3)
+    if iv.lo.is_infinite:
+        return iv.hi - sympy.Rational(1, 3)
+    if iv.hi.is_infinite:
+        return iv.lo + sympy.Rational(1, 3)
+    return iv.lo + (iv.hi - iv.lo) / 3
+
+
+def _roots(expr, s, iv) -> list:
+    """Exact real roots of a condition's expression in one variable (polynomial factors of degree <= 2, trig poles)."""
+    roots = []
+    if isinstance(expr, (sympy.cos, sympy.sin)):
+        u = expr.args[0]
+        if u.is_polynomial(s) and sympy.degree(u, s) == 1 and not iv.lo.is_infinite and not iv.hi.is_infinite:
+            a, b = sympy.Poly(u, s).all_coeffs()
+            off = sympy.pi / 2 if isinstance(expr, sympy.cos) else sympy.Integer(0)
+            ends = sorted([float(a * iv.lo + b), float(a * iv.hi + b)])
+            k0, k1 = int((ends[0] - float(off)) // 3.141592653589793) - 1, int((ends[1] - float(off)) // 3.1415926) + 1
+            for k in range(k0, min(k1, k0 + 40) + 1):
+                roots.append((off + k * sympy.pi - b) / a)
+        return roots
+    try:
+        num, _ = sympy.fraction(sympy.together(expr))
+        if not num.is_polynomial(s):
+            return []
+        _, facs = sympy.factor_list(num, s)
+    except (sympy.PolynomialError, ValueError, TypeError):
+        return []
+    for f, _k in facs:
+        if f.free_symbols - {s}:
+            continue
+        d = sympy.degree(f, s)
+        if 1 <= d <= 2:
+            roots += [r for r in sympy.roots(sympy.Poly(f, s)) if r.is_real]
+    return roots
 
 
 def _short(e, limit: int = 160) -> str:
@@ -91,320 +192,421 @@ def _short(e, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
-def _unknown(res: ProofResult, t0: float, why: str) -> ProofResult:
-    res.verdict, res.method, res.note = "unknown", "no certificate; no counterexample found", why
-    res.seconds = time.perf_counter() - t0
-    return res
-
-
-def _conclude(res: ProofResult, t0: float, evaluated: int, free: Domain, method: str) -> ProofResult:
-    """'proved' once a certificate exists, provided enough witness points agreed."""
-    if evaluated < MIN_WITNESSES and free.symbols:
-        res.method = "certificate without enough witnesses"
-        res.note = f"only {evaluated} witness points could be evaluated (need {MIN_WITNESSES})"
-    else:
-        res.verdict, res.method = "proved", method
-    res.seconds = time.perf_counter() - t0
-    return res
-
-
-def _nonzero_denominators(exprs, ctx: AlgebraicContext) -> list[str]:
-    """A side condition per denominator of the expressions: each must have a strict sign on the domain."""
-    sides = []
-    for d in dict.fromkeys(x for e in exprs for x in _denominators(e)):
-        sd = sign_of(ctx.lift(d), ctx)
-        if sd is None or sd[0] not in ("pos", "neg"):
-            raise Unsupported(f"cannot show the denominator {d} is nonzero on the domain")
-        sides.append(f"{d} {'> 0' if sd[0] == 'pos' else '< 0'}: {explain(sd[1])}")
-    return sides
+def _undefined_exprs(exprs) -> sympy.Expr | None:
+    for e in exprs:
+        if e.has(sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity):
+            return e
+    return None
 
 
 # ----------------------------------------------------------------------------- identities
-def _rel(a, b):
-    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
+class _Refuted(Exception):
+    def __init__(self, point, evidence):
+        self.point, self.evidence = point, evidence
 
 
-def _compare(ev: Evaluator, npairs: int, pt: dict):
-    """Compare every pair at one point.
-
-    Returns ("ok", max relative difference) when all pairs agree (at DPS, or at
-    DPS_CONFIRM when DPS lost digits to cancellation), ("bad", (index, lhs, rhs))
-    when a pair differs at both precisions, ("skip", None) when the point cannot
-    be evaluated (a pole or a non-finite value).
-    """
-    vals = ev(pt, DPS)
-    if vals is None:
-        return "skip", None
-    worst = mpmath.mpf(0)
-    hi = None
-    for i in range(npairs):
-        a, b = vals[i], vals[npairs + i]
-        if close(a, b):
-            worst = max(worst, _rel(a, b))
-            continue
-        if hi is None:
-            hi = ev(pt, DPS_CONFIRM)
-            if hi is None:
-                return "skip", None
-        a2, b2 = hi[i], hi[npairs + i]
-        if not (mpmath.isfinite(a2) and mpmath.isfinite(b2)):
-            return "skip", None
-        if not close(a2, b2):
-            return "bad", (i, a2, b2)
-        worst = max(worst, _rel(a2, b2))
-    return "ok", worst
+def _check_guards(guards, pt):
+    for g in guards:
+        try:
+            v = enclose(g, pt, WITNESS_BITS)
+        except Undefined as exc:
+            raise _Refuted(pt, {"undefined": f"a side as written is undefined here: {exc}"}) from None
+        except Indeterminate:
+            v = None
+        if (v is None or v.contains(0)) and exact_zero(g, pt):
+            raise _Refuted(pt, {"undefined": f"a side as written needs {g} != 0 (a divisor, a logarithm's argument "
+                                             f"or a pole), and {g} = 0 here exactly"})
 
 
-def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "") -> ProofResult:
-    """Decide ``lhs = rhs`` (scalars, or matrices elementwise) for every point of ``domain``."""
+def _point_status(pairs, pt, guards=(), push=False):
+    """At one exact point: raise _Refuted (certified), return the relative difference bound, or None (undecided).
+
+    ``push``: raise the precision to the cap even when the sides agree to 50 digits (a refutation search)."""
+    worst = 0.0
+    for i, (l, r) in enumerate(pairs):
+        decided = False
+        for prec in (WITNESS_BITS,) + tuple(p for p in PRECISIONS if p > WITNESS_BITS):
+            try:
+                lv, rv = enclose([l, r], pt, prec)  # one evaluation: shared sub-expressions once
+            except Undefined as exc:
+                try:
+                    enclose(l, pt, prec)
+                    side = "rhs"
+                except (Undefined, Indeterminate):
+                    side = "lhs"
+                raise _Refuted(pt, {"undefined": f"the {side} is undefined here: {exc}",
+                                    "entry": i if len(pairs) > 1 else None}) from None
+            except Indeterminate:
+                continue
+            d = lv - rv
+            if excludes_zero(d):
+                raise _Refuted(pt, {"lhs": _mid_text(lv), "rhs": _mid_text(rv),
+                                    "lhs_enclosure": ball_text(lv), "rhs_enclosure": ball_text(rv),
+                                    "difference": ball_text(d, 8),
+                                    "enclosure": f"lhs - rhs in {ball_text(d, 8)}, which excludes 0",
+                                    "bits": prec, "dps": [int(prec * 0.30103)],
+                                    "entry": i if len(pairs) > 1 else None})
+            scale = max(abs(lv).abs_upper(), abs(rv).abs_upper())
+            width = abs(d).abs_upper()
+            # relative to the sides' own scale; sides that are both within 2^-(bits/2) of 0 (an exact 0 has
+            # no scale) agree absolutely at that floor, which shrinks as the precision grows
+            floor = arb(2) ** (-(prec // 2))
+            agree = width.is_zero() or width <= scale * _AGREE_ARB() or (scale <= floor and width <= floor)
+            if agree and push and prec < PRECISIONS[-1] and not width.is_zero():
+                continue
+            if agree:
+                rel = 0.0 if scale.is_zero() else float((width / scale).mid())
+                worst = max(worst, rel)
+                decided = True
+                break
+        if not decided:
+            return None
+    if guards:
+        _check_guards(guards, pt)
+    return worst
+
+
+def _mid_text(v) -> str:
+    """The ball's midpoint to 20 significant digits (a plain number; the ball itself is printed beside it)."""
+    re_, im = v.real.mid().str(20, radius=False), v.imag.mid().str(20, radius=False)
+    if is_real_ball(v):
+        return re_
+    return f"({re_} + {im}j)"
+
+
+def _AGREE_ARB():
+    return arb(fmpq(int(AGREE.p), int(AGREE.q)))
+
+
+def _refuted_result(exc: _Refuted, statement, domain, t0, what="lhs - rhs"):
+    ev = {k: v for k, v in exc.evidence.items() if v is not None}
+    method = ("certified undefinedness at an exact point of the domain" if "undefined" in ev
+              else f"counterexample: an arb enclosure of {what} at an exact point excludes the claim")
+    return refuted(method, _point_json(exc.point), ev, statement=statement, domain=domain,
+                   seconds=time.perf_counter() - t0)
+
+
+def _search(pairs, pts, guards=(), push=0):
+    """Check points; returns (points that agreed, worst relative difference); raises _Refuted.
+
+    The first ``push`` points are taken to the precision cap even when the sides agree to 50 digits."""
+    n, worst = 0, 0.0
+    for k, pt in enumerate(pts):
+        w = _point_status(pairs, pt, guards, push=k < push)
+        if w is not None:
+            n += 1
+            worst = max(worst, w)
+    return n, worst
+
+
+def _z3_check(pairs, free, second: str):
+    if second == "arb":
+        return None
+    try:
+        from ._z3 import redecide
+    except ImportError:
+        if second == "z3":
+            return "disagree", "z3 was requested as the second procedure but z3-solver is not installed"
+        return None
+    try:
+        return redecide(pairs, free)
+    except Exception:  # noqa: BLE001 - the optional second procedure never breaks a proof attempt
+        return None
+
+
+def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: ProverContext | None = None,
+                   guards=(), second: str = "auto") -> ProofResult:
+    """Decide ``lhs = rhs`` (scalars, or matrices elementwise) for every point of ``domain``.
+
+    ``guards``: expressions that must be nonzero for the sides *as written* to be defined (a divisor that
+    SymPy's automatic simplification cancelled, as in ``x/x``); they join the definedness conditions.
+    ``second``: the independent re-decision of a ``proved``: ``"arb"`` (ball enclosures at >= 20 exact
+    points, always run), ``"z3"`` (also z3 on the algebraic fragment; required), ``"auto"`` (z3 too when
+    z3-solver is installed)."""
+    if second not in ("auto", "arb", "z3"):
+        raise InputError(f"second={second!r} is not one of 'auto', 'arb', 'z3'; use one of those.")
     t0 = time.perf_counter()
+    cache = context or default_context()
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
     L, R = _entries(lhs), _entries(rhs)
     if len(L) != len(R) or (isinstance(lhs, sympy.MatrixBase) != isinstance(rhs, sympy.MatrixBase)) or (
         isinstance(lhs, sympy.MatrixBase) and lhs.shape != rhs.shape
     ):
         raise InputError("the two sides have different shapes; compare a scalar with a scalar or matrices of one shape.")
-    free, flat = _prepare(domain, *L, *R)
+    free, flat = _prepare(domain, *L, *R, *guards)
+    flat, guards = flat[: len(L) + len(R)], tuple(flat[len(L) + len(R):])
     pairs = list(dict.fromkeys(zip(flat[: len(L)], flat[len(L):])))
-    res = ProofResult("unknown", "", statement=statement, domain=domain.to_json())
-    if _undefined(res, flat, t0):
-        return res
+    dom = domain.to_json()
+    kw = dict(statement=statement, domain=dom)
 
-    # 1. independent numeric witnesses (may refute)
-    ev = Evaluator(free.symbols, [p[0] for p in pairs] + [p[1] for p in pairs])
-    pts = _witness_points(free)
-    evaluated, worst = 0, mpmath.mpf(0)
-    for pt in pts:
-        status, info = _compare(ev, len(pairs), pt)
-        if status == "skip":
-            continue
-        if status == "bad":
-            return _refuted_identity(res, pairs, pt, info, t0)
-        evaluated += 1
-        worst = max(worst, info)
-    res.witnesses = {"points": evaluated, "dps": DPS, "agree_digits": AGREE_DIGITS,
-                     "max_rel_diff": mpmath.nstr(worst, 3),
-                     "sample": [_point_json(p) for p in pts[:3]]}
+    bad = _undefined_exprs(flat)
+    if bad is None and any(g == 0 for g in guards):
+        bad = sympy.zoo
+    if bad is not None:
+        return refuted("certified undefinedness: a side is undefined at every point", _point_json(domain.fixed()),
+                       {"undefined": f"{_short(bad, 80)} is undefined (a division by zero or an infinity)"},
+                       seconds=time.perf_counter() - t0, **kw)
 
-    # 2. symbolic certificate
-    ctx = AlgebraicContext(free)
+    # 1. independent numeric witnesses (rigorous balls; may refute)
+    pts = _witness_points(free, cache) if free.symbols else [{}]
     try:
-        cert, sides = [], []
+        evaluated, worst = _search(pairs, pts, guards)
+    except _Refuted as exc:
+        return _refuted_result(exc, statement, dom, t0)
+    witnesses = {"points": evaluated, "dps": f"arb balls from {WITNESS_BITS} bits", "bits": WITNESS_BITS,
+                 "max_rel_diff": f"{worst:.2e}", "sample": [_point_json(p) for p in pts[:3]]}
+
+    # 2. symbolic certificate: definedness on the whole domain, then lhs - rhs = 0
+    actx = AlgebraicContext(free, cache=cache)
+    cert, sides = [], []
+    try:
+        for g in guards:
+            sides.append(certify(Condition(g, NONZERO, "divisor as written"), free, actx) + " [as written]")
+        for l, r in pairs:
+            sides += certify_all((l, r), free, actx, real=False)
         for i, (l, r) in enumerate(pairs):
-            if l == r:
-                cert.append(f"entry {i}: both sides are the same expression" if len(pairs) > 1 else
-                            "both sides are the same expression")
-            else:
-                num, den = sympy.fraction(sympy.together(ctx.lift(l) - ctx.lift(r)))
-                nf = ctx.reduce(num)
-                if nf != 0 and not free.symbols and nf.is_Rational:
-                    # a closed statement whose difference is an exact nonzero rational: refuted exactly
-                    res.verdict = "refuted"
-                    res.method = "exact: lhs - rhs is a nonzero rational number"
-                    with mpmath.workdps(DPS):
-                        lv, rv = ev({}, DPS)[i], ev({}, DPS)[len(pairs) + i]
-                    res.counterexample = {"point": {}, "lhs": fmt(lv), "rhs": fmt(rv),
-                                          "difference": str(sympy.nsimplify(nf / den)) if den.is_Rational
-                                          else str(nf), "entry": i if len(pairs) > 1 else None,
-                                          "dps": "exact"}
-                    res.seconds = time.perf_counter() - t0
-                    return res
-                if nf != 0:
-                    raise Unsupported(f"the numerator of lhs - rhs does not reduce to 0 modulo the radicals' "
-                                      f"relations (normal form {_short(nf)})")
-                n_terms = len(sympy.Add.make_args(sympy.expand(num)))
-                where = f"entry {i}: " if len(pairs) > 1 else ""
-                cert.append(f"{where}numerator of lhs - rhs ({n_terms} terms) reduces to 0 modulo "
-                            f"{{{ctx.relation_text()}}}")
-            sides += _nonzero_denominators((l, r), ctx)
-        res.certificate = [f"radical {n}" for n in ctx.notes] + cert
-        res.side_conditions = list(dict.fromkeys(sides))
+            lines = decide_zero(l, r, free, actx, cache)
+            where = f"entry {i}: " if len(pairs) > 1 else ""
+            cert += [where + x for x in lines]
     except Unsupported as exc:
-        return _search_or_unknown(res, ev, pairs, free, str(exc), t0)
+        return _search_or_unknown(pairs, free, flat, str(exc), t0, kw, witnesses, guards)
 
-    if not free.symbols:
-        # a closed statement: confirm at a third, higher precision as its witness
-        hi = ev({}, DPS_CONFIRM * 2)
-        if hi is None or not all(close(hi[i], hi[len(pairs) + i], DPS_CONFIRM) for i in range(len(pairs))):
-            res.note = "the numeric witness does not confirm the certificate"
-            res.seconds = time.perf_counter() - t0
-            return res
-        res.witnesses["points"] = 1
-        res.witnesses["dps"] = f"{DPS}, {DPS_CONFIRM * 2}"
-    return _conclude(res, t0, evaluated, free, "radical normal form (Groebner) + sign certificates + mpmath witnesses")
-
-
-def _undefined(res: ProofResult, exprs, t0) -> bool:
-    """A side that is undefined once the fixed values are substituted (1/0, 0/0) can be neither proved nor refuted."""
-    bad = [e for e in exprs if e.has(sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity)]
-    if not bad:
-        return False
-    res.verdict, res.method = "unknown", "undefined expression"
-    res.note = f"{_short(bad[0], 80)} is undefined (a division by zero or an infinity) at the fixed values"
-    res.seconds = time.perf_counter() - t0
-    return True
-
-
-def _refuted_identity(res: ProofResult, pairs, pt, c, t0) -> ProofResult:
-    i, a, b = c
-    with mpmath.workdps(DPS_CONFIRM):
-        diff = a - b
-    res.verdict = "refuted"
-    res.method = "counterexample (mpmath, confirmed at two precisions)"
-    res.counterexample = {
-        "point": _point_json(pt),
-        "lhs": fmt(a), "rhs": fmt(b), "difference": fmt(diff, 5),
-        "entry": i if len(pairs) > 1 else None,
-        "dps": [DPS, DPS_CONFIRM],
-    }
-    res.seconds = time.perf_counter() - t0
-    return res
+    if evaluated < (MIN_WITNESSES if free.symbols else 1):
+        more = _random_points(free, 60, seed=11)
+        try:
+            n2, w2 = _search(pairs, more, guards)
+        except _Refuted as exc:
+            return _refuted_result(exc, statement, dom, t0)
+        evaluated += n2
+        if evaluated < (MIN_WITNESSES if free.symbols else 1):
+            return unknown(f"a certificate was found but only {evaluated} witness points could be enclosed "
+                           f"(need {MIN_WITNESSES})", method="certificate without enough witnesses",
+                           seconds=time.perf_counter() - t0, witnesses=witnesses, certificate=cert, **kw)
+        witnesses["points"] = evaluated
+    indep = [f"arb ball enclosures of both sides at {evaluated} exact points agree to a relative 1e-50 "
+             "(absolutely to 2^-(bits/2) where both sides are that close to 0)"]
+    z3 = _z3_check(pairs, free, second)
+    if z3 is not None:
+        if z3[0] == "disagree":
+            return unknown(f"the certificate says proved but z3 says: {z3[1]}; no verdict", method="procedures disagree",
+                           seconds=time.perf_counter() - t0, witnesses=witnesses, certificate=cert, **kw)
+        indep.append(z3[1])
+    witnesses["independent"] = indep
+    return proved("definedness on the domain + exact zero test (" + _method_name(cert) + ") + arb witnesses",
+                  cert, witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
 
 
-def _search_or_unknown(res, ev, pairs, free, why, t0):
-    for pt in random_points(free, _EXTRA_SEARCH):
-        status, info = _compare(ev, len(pairs), pt)
-        if status == "bad":
-            return _refuted_identity(res, pairs, pt, info, t0)
-    return _unknown(res, t0, why)
+def _method_name(cert) -> str:
+    text = " ".join(cert)
+    if "same expression" in text and len(cert) == 1:
+        return "same expression"
+    parts = []
+    if "exponential normal form" in text:
+        parts.append("exponential normal form")
+    if "d(lhs - rhs)" in text:
+        parts.append("derivative and one value")
+    if "non-negative root" in text:
+        parts.append("root by its power")
+    if "minimal polynomial" in text:
+        parts.append("minimal polynomial")
+    if "reduces to 0" in text:
+        parts.append("radical normal form")
+    return ", ".join(dict.fromkeys(parts)) or "symbolic"
+
+
+def _search_or_unknown(pairs, free, flat, why, t0, kw, witnesses, guards=()):
+    special = _special_points(flat, free, guards)
+    witness = _witness_points(free) if free.symbols else [{}]
+    pts = special + witness + (_random_points(free, _EXTRA_SEARCH) if free.symbols else [])
+    try:
+        _search(pairs, pts, guards, push=len(special) + len(witness))
+    except _Refuted as exc:
+        return _refuted_result(exc, kw["statement"], kw["domain"], t0)
+    return unknown(why, seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
 
 
 # ----------------------------------------------------------------------------- signs
 _REL_TEXT = {">": "> 0", ">=": ">= 0", "<": "< 0", "<=": "<= 0", "!=": "!= 0"}
 
 
-def _violates(v, relation: str, digits: int) -> bool:
-    """Clearly violates the relation (beyond the precision's noise); exact zeros are handled separately."""
-    tol = mpmath.mpf(10) ** (-digits) * max(mpmath.mpf(1), abs(v))
-    if not mpmath.isfinite(v) or (isinstance(v, mpmath.mpc) and abs(v.imag) > tol):
-        return False
-    v = mpmath.re(v)
-    return {">": v < -tol, ">=": v < -tol, "<": v > tol, "<=": v > tol, "!=": False}[relation]
+def _sign_point(e, pt, relation):
+    """Raise _Refuted when the value at the exact point violates the relation (certified); else the value or None."""
+    for prec in (WITNESS_BITS,) + tuple(p for p in PRECISIONS if p > WITNESS_BITS):
+        try:
+            v = enclose(e, pt, prec)
+        except Undefined as exc:
+            raise _Refuted(pt, {"undefined": f"the expression is undefined here: {exc}"}) from None
+        except Indeterminate:
+            continue
+        if not is_real_ball(v) and not v.imag.contains(0):
+            raise _Refuted(pt, {"value": ball_text(v), "enclosure": f"value in {ball_text(v)}, not real: "
+                                                                    "a non-real value satisfies no order relation"})
+        if not is_real_ball(v):
+            continue
+        x = v.real
+        violated = {">": x < 0, ">=": x < 0, "<": x > 0, "<=": x > 0, "!=": False}[relation]
+        if violated:
+            raise _Refuted(pt, {"value": ball_text(v), "enclosure": f"value in {ball_text(v)}, which violates "
+                                                                    f"{_REL_TEXT[relation]}"})
+        if x.contains(0):
+            if relation in (">", "<", "!=") and exact_zero(e, pt):
+                raise _Refuted(pt, {"value": "0 (exact)", "enclosure": "the value is exactly 0 (exact arithmetic)"})
+            if x.is_exact():
+                return v
+            continue
+        return v
+    return None
 
 
-def _near_zero(v, digits: int) -> bool:
-    return mpmath.isfinite(v) and abs(v) <= mpmath.mpf(10) ** (-digits)
-
-
-def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = "") -> ProofResult:
+def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = "",
+               context: ProverContext | None = None) -> ProofResult:
     """Decide ``expr <relation> 0`` on the whole domain (relation one of > >= < <= !=)."""
     if relation not in _REL_TEXT:
         raise InputError(f"relation {relation!r} is not one of > >= < <= !=; use one of those.")
     t0 = time.perf_counter()
+    cache = context or default_context()
     free, (e,) = _prepare(domain, expr)
-    res = ProofResult("unknown", "", statement=statement or f"{e} {_REL_TEXT[relation]}", domain=domain.to_json())
-    if _undefined(res, [e], t0):
-        return res
-    ev = Evaluator(free.symbols, [e])
-    pts = _witness_points(free)
-    evaluated, worst = 0, None
-    for pt in pts + random_points(free, 40):
-        vals = ev(pt, DPS)
-        if vals is None:
-            continue
-        evaluated += 1
-        v = vals[0]
-        bad = _violates(v, relation, DPS - 15)
-        zero_bad = relation in (">", "<", "!=") and _near_zero(v, DPS - 10)
-        if bad or zero_bad:
-            hi = ev(pt, DPS_CONFIRM)
-            if hi is not None:
-                v2 = hi[0]
-                if bad and _violates(v2, relation, DPS_CONFIRM - 15):
-                    return _refuted_sign(res, pt, v2, t0)
-                if zero_bad and _near_zero(v2, DPS_CONFIRM - 10) and _exact_zero(e, pt):
-                    return _refuted_sign(res, pt, sympy.Integer(0), t0, exact=True)
-        if worst is None or abs(v) < abs(worst):
-            worst = v
-    res.witnesses = {"points": evaluated, "dps": DPS,
-                     "min_abs_value": fmt(worst, 5) if worst is not None else None,
-                     "sample": [_point_json(p) for p in pts[:3]]}
-    ctx = AlgebraicContext(free)
+    if isinstance(e, sympy.MatrixBase) or not isinstance(e, sympy.Expr):
+        raise InputError("a sign claim needs a scalar expression; give one expression.")
+    kw = dict(statement=statement or f"{e} {_REL_TEXT[relation]}", domain=domain.to_json())
+    bad = _undefined_exprs([e])
+    if bad is not None:
+        return refuted("certified undefinedness: the expression is undefined at every point",
+                       _point_json(domain.fixed()), {"undefined": f"{_short(bad, 80)} is undefined"},
+                       seconds=time.perf_counter() - t0, **kw)
+    pts = _witness_points(free, cache) if free.symbols else [{}]
+    evaluated, smallest = 0, None
     try:
-        sides = _nonzero_denominators((e,), ctx)
-        lifted = ctx.lift(e)
-        sg = sign_of(lifted, ctx)
+        for pt in pts + (_random_points(free, 10) if free.symbols else []):
+            v = _sign_point(e, pt, relation)
+            if v is None:
+                continue
+            evaluated += 1
+            a = abs(v.real)
+            if smallest is None or a < smallest:
+                smallest = a
+    except _Refuted as exc:
+        return _refuted_result(exc, kw["statement"], kw["domain"], t0, what="the value")
+    witnesses = {"points": evaluated, "dps": f"arb balls from {WITNESS_BITS} bits", "bits": WITNESS_BITS,
+                 "min_abs_value": ball_text(smallest, 5) if smallest is not None else None}
+    actx = AlgebraicContext(free, cache=cache)
+    try:
+        sides = certify_all([e], free, actx, real=True)
+        sg = sign_of(actx.lift(e), actx)
         if sg is None:
             raise Unsupported("no sign certificate found")
         if not satisfies(sg[0], relation):
             raise Unsupported(f"the certificate only shows {sg[0]} ({explain(sg[1])})")
-        res.certificate = [f"radical {n}" for n in ctx.notes] + [f"{_short(e, 120)} is {sg[0]}: {explain(sg[1])}"]
-        res.side_conditions = list(dict.fromkeys(sides))
+        cert = [f"radical {n}" for n in actx.notes if "opaque" not in n] + \
+            [f"{_short(e, 120)} is {sg[0]}: {explain(sg[1])}"]
     except Unsupported as exc:
-        return _unknown(res, t0, str(exc))
-    return _conclude(res, t0, evaluated, free, "sign certificate (Sturm / Polya / squaring) + mpmath witnesses")
-
-
-def _exact_zero(e, pt) -> bool:
-    """The expression is exactly 0 at this rational point (radical normal form of the closed value)."""
-    val = sympy.sympify(e).xreplace(pt)
-    ctx = AlgebraicContext(Domain([]))
-    try:
-        num, _ = sympy.fraction(sympy.together(ctx.lift(val)))
-        return ctx.reduce(num) == 0
-    except Unsupported:
-        return False
-
-
-def _refuted_sign(res, pt, v, t0, exact=False) -> ProofResult:
-    res.verdict = "refuted"
-    res.method = "counterexample (exact zero)" if exact else "counterexample (mpmath, confirmed at two precisions)"
-    res.counterexample = {"point": _point_json(pt), "value": fmt(v), "dps": [DPS, DPS_CONFIRM]}
-    res.seconds = time.perf_counter() - t0
-    return res
+        special = _special_points([e], free)
+        try:
+            for pt in special + (_random_points(free, _EXTRA_SEARCH, seed=3) if free.symbols else []):
+                _sign_point(e, pt, relation)
+        except _Refuted as ref:
+            return _refuted_result(ref, kw["statement"], kw["domain"], t0, what="the value")
+        return unknown(str(exc), seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
+    if evaluated < (MIN_WITNESSES if free.symbols else 1):
+        return unknown(f"only {evaluated} witness points could be enclosed (need {MIN_WITNESSES})",
+                       method="certificate without enough witnesses", seconds=time.perf_counter() - t0,
+                       witnesses=witnesses, certificate=cert, **kw)
+    witnesses["independent"] = [f"arb ball enclosures at {evaluated} exact points are real and none violates "
+                                 f"{_REL_TEXT[relation]}"]
+    return proved("real on the domain + sign certificate (Sturm / Polya / squaring) + arb witnesses", cert,
+                  witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
 
 
 # ----------------------------------------------------------------------------- PSD
-def prove_psd(matrix, domain: Domain, *, statement: str = "") -> ProofResult:
+def _psd_point(M, pt):
+    """Raise _Refuted if the matrix at the exact point is certainly not real PSD; return its min eigenvalue estimate."""
+    import mpmath
+    from flint import acb, arb, ctx as fctx, fmpq
+
+    n = M.rows
+    for prec in (WITNESS_BITS, 1024, 4096):
+        vals = []
+        try:
+            for k in range(n * n):
+                vals.append(enclose(M[k // n, k % n], pt, prec))
+        except Undefined as exc:
+            raise _Refuted(pt, {"undefined": f"entry {k // n},{k % n} is undefined here: {exc}"}) from None
+        except Indeterminate:
+            continue
+        for k, v in enumerate(vals):
+            if not is_real_ball(v) and not v.imag.contains(0):
+                raise _Refuted(pt, {"value": ball_text(v), "enclosure": f"entry {k // n},{k % n} in {ball_text(v)} "
+                                                                        "is not real: a PSD claim is about a real "
+                                                                        "symmetric matrix"})
+        if not all(is_real_ball(v) for v in vals):
+            continue
+        with mpmath.workdps(40):
+            A = mpmath.matrix(n, n)
+            for k, v in enumerate(vals):
+                A[k // n, k % n] = mpmath.mpf(v.real.mid().str(45, radius=False))
+            E, Q = mpmath.eigsy(A)
+            i = min(range(n), key=lambda j: E[j])
+            lam = E[i]
+            if lam >= 0:
+                return lam
+            vec = [sympy.Rational(str(mpmath.nstr(Q[j, i], 30))).limit_denominator(10**9) for j in range(n)]
+        old = fctx.prec
+        fctx.prec = prec
+        try:
+            q = acb(0)
+            for a in range(n):
+                for b in range(n):
+                    q += vals[a * n + b] * acb(arb(fmpq(int(vec[a].p), int(vec[a].q)))) * \
+                        acb(arb(fmpq(int(vec[b].p), int(vec[b].q))))
+        finally:
+            fctx.prec = old
+        if q.real < 0:
+            raise _Refuted(pt, {"vector": "[" + ", ".join(map(str, vec)) + "]", "min_eigenvalue": mpmath.nstr(lam, 8),
+                                "enclosure": f"v^T M v in {ball_text(q)} < 0 for the exact rational vector v"})
+        return lam
+    return None
+
+
+def prove_psd(matrix, domain: Domain, *, statement: str = "", context: ProverContext | None = None) -> ProofResult:
     """Decide that the symmetric ``matrix`` is positive semidefinite at every point of ``domain``."""
     t0 = time.perf_counter()
-    M = sympy.ImmutableMatrix(matrix)
+    cache = context or default_context()
+    try:
+        M = sympy.ImmutableMatrix(matrix)
+    except (TypeError, ValueError, sympy.SympifyError):
+        raise InputError("a PSD claim needs a square matrix of expressions.") from None
     if M.rows != M.cols:
         raise InputError(f"a PSD claim needs a square matrix; got {M.rows}x{M.cols}.")
     free, entries = _prepare(domain, *list(M))
     M = sympy.ImmutableMatrix(M.rows, M.cols, entries)
-    res = ProofResult("unknown", "", statement=statement or "matrix is positive semidefinite", domain=domain.to_json())
-    if _undefined(res, entries, t0):
-        return res
+    kw = dict(statement=statement or "matrix is positive semidefinite", domain=domain.to_json())
+    bad = _undefined_exprs(entries)
+    if bad is not None:
+        return refuted("certified undefinedness: an entry is undefined at every point", _point_json(domain.fixed()),
+                       {"undefined": f"{_short(bad, 80)} is undefined"}, seconds=time.perf_counter() - t0, **kw)
     if any(sympy.expand(M[i, j] - M[j, i]) != 0 for i in range(M.rows) for j in range(i)):
-        res.note = "the matrix is not symmetric"
-        res.seconds = time.perf_counter() - t0
-        return res
-    ev = Evaluator(free.symbols, list(M))
-    pts = _witness_points(free)
+        return unknown("the matrix is not symmetric", seconds=time.perf_counter() - t0, **kw)
+    pts = _witness_points(free, cache) if free.symbols else [{}]
     evaluated, min_eig = 0, None
-
-    def eig_min(pt, dps):
-        vals = ev(pt, dps)
-        if vals is None:
-            return None
-        with mpmath.workdps(dps):
-            A = mpmath.matrix(M.rows, M.cols)
-            for k, v in enumerate(vals):
-                A[k // M.cols, k % M.cols] = v
-            return min(mpmath.eigsy(A, eigvals_only=True))
-
-    for pt in pts + random_points(free, 20):
-        m = eig_min(pt, DPS)
-        if m is None:
-            continue
-        evaluated += 1
-        if m < -mpmath.mpf(10) ** (-(DPS - 15)):
-            m2 = eig_min(pt, DPS_CONFIRM)
-            if m2 is not None and m2 < -mpmath.mpf(10) ** (-(DPS_CONFIRM - 15)):
-                res.verdict = "refuted"
-                res.method = "counterexample: a negative eigenvalue (mpmath eigsy, two precisions)"
-                res.counterexample = {"point": _point_json(pt), "min_eigenvalue": fmt(m2), "dps": [DPS, DPS_CONFIRM]}
-                res.seconds = time.perf_counter() - t0
-                return res
-        min_eig = m if min_eig is None else min(min_eig, m)
-    res.witnesses = {"points": evaluated, "dps": DPS, "min_eigenvalue": fmt(min_eig, 5) if min_eig is not None else None}
-
-    lam = sympy.Dummy("lambda")
-    ctx = AlgebraicContext(free)
     try:
+        for pt in pts + (_random_points(free, 4) if free.symbols else []):
+            m = _psd_point(M, pt)
+            if m is None:
+                continue
+            evaluated += 1
+            min_eig = m if min_eig is None else min(min_eig, m)
+    except _Refuted as exc:
+        return _refuted_result(exc, kw["statement"], kw["domain"], t0, what="v^T M v")
+    import mpmath
+
+    witnesses = {"points": evaluated, "dps": "arb balls (entries), mpmath eigsy at 40 digits", "bits": WITNESS_BITS,
+                 "min_eigenvalue": mpmath.nstr(min_eig, 5) if min_eig is not None else None}
+    lam = sympy.Dummy("lambda")
+    actx = AlgebraicContext(free, cache=cache)
+    try:
+        sides = certify_all(entries, free, actx, real=True)
         cp = sympy.expand((lam * sympy.eye(M.rows) - M).det(method="berkowitz"))
-        const, facs = sympy.factor_list(cp, lam)
+        _const, facs = sympy.factor_list(cp, lam)
         eigs, cert = [], []
         for f, k in facs:
             deg = sympy.degree(f, lam)
@@ -413,20 +615,25 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "") -> ProofResult:
             if deg != 1:
                 raise Unsupported(f"the characteristic polynomial has a factor of degree {deg} in lambda")
             a, b = sympy.Poly(f, lam).all_coeffs()
-            mu = sympy.cancel(-b / a)
-            eigs.append((mu, k))
-        total = sum(k for _, k in eigs)
-        if total != M.rows:
+            eigs.append((sympy.cancel(-b / a), k))
+        if sum(k for _, k in eigs) != M.rows:
             raise Unsupported("the eigenvalues found do not account for the whole dimension")
         cert.append("characteristic polynomial = " + " * ".join(f"(lambda - ({mu}))^{k}" for mu, k in eigs))
         for mu, k in eigs:
-            sg = sign_of(ctx.lift(mu), ctx)
+            sg = sign_of(actx.lift(mu), actx)
             if sg is None or sg[0] not in ("pos", "nonneg", "zero"):
                 raise Unsupported(f"cannot show the eigenvalue {mu} is >= 0 on the domain")
             cert.append(f"eigenvalue {mu} (multiplicity {k}) is {sg[0]}: {explain(sg[1])}")
-        res.certificate = cert
-        res.side_conditions = ["the matrix is symmetric, so its eigenvalues are real and PSD <=> all >= 0"]
     except Unsupported as exc:
-        return _unknown(res, t0, str(exc))
-    return _conclude(res, t0, evaluated, free,
-                     "eigenvalues from the factored characteristic polynomial + sign certificates + mpmath witnesses")
+        return unknown(str(exc), seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
+    if evaluated < (MIN_WITNESSES if free.symbols else 1):
+        return unknown(f"only {evaluated} witness points could be enclosed (need {MIN_WITNESSES})",
+                       method="certificate without enough witnesses", seconds=time.perf_counter() - t0,
+                       witnesses=witnesses, certificate=cert, **kw)
+    witnesses["independent"] = [f"at {evaluated} exact points the enclosed entries give a matrix whose least "
+                                f"eigenvalue (mpmath eigsy) is >= {mpmath.nstr(min_eig, 3)}"]
+    sides = ["the matrix is real and symmetric on the domain, so PSD <=> every eigenvalue >= 0"] + sides
+    return proved("eigenvalues from the factored characteristic polynomial + sign certificates + witnesses",
+                  cert, witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
+
+

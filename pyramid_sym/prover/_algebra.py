@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from ._context import ProverContext, default_context
 from ._result import Unsupported
+from ._sign import sign_of, sign_of_polynomial
 
 __all__ = ["Radical", "AlgebraicContext"]
-
-# (radicand, root index, domain) -> (sign, constant, signed factors) or the Unsupported it raised
-_SPLIT_CACHE: dict = {}
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,18 @@ class AlgebraicContext:
     """The domain, the basic radicals met so far, and opaque atoms (functions treated as free symbols)."""
 
     domain: object
+    cache: ProverContext = field(default_factory=default_context)
+    complex_ok: bool = False  # allow I in coefficients (identities); sign questions stay real
     radicals: dict[tuple, Radical] = field(default_factory=dict)
     opaque: dict[sympy.Expr, sympy.Symbol] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _sign_cache: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ symbols
+    @property
+    def opaque_symbols(self) -> dict[sympy.Symbol, sympy.Expr]:
+        return {v: k for k, v in self.opaque.items()}
+
     @property
     def radical_symbols(self) -> dict[sympy.Symbol, Radical]:
         return {r.symbol: r for r in self.radicals.values()}
@@ -75,7 +80,7 @@ class AlgebraicContext:
 
     def _lift(self, e: sympy.Expr) -> sympy.Expr:
         if e.is_Atom:
-            if e is sympy.I or (e.is_number and not e.is_real):
+            if (e is sympy.I or (e.is_number and not e.is_real)) and not self.complex_ok:
                 raise Unsupported("the expression is complex (contains I)")
             if e in (sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity):
                 raise Unsupported(f"the expression contains {e}")
@@ -96,8 +101,6 @@ class AlgebraicContext:
             return sympy.Mul(*[self._lift(a) for a in e.args])
         if isinstance(e, sympy.Abs):
             inner = self._lift(e.args[0])
-            from ._sign import sign_of
-
             sg = sign_of(inner, self)
             if sg is not None and sg[0] in ("pos", "nonneg"):
                 return inner
@@ -116,15 +119,18 @@ class AlgebraicContext:
 
     def _radical(self, base: sympy.Expr, p: int, q: int) -> sympy.Expr:
         """``base**(p/q)`` over basic radicals; ``base`` is a rational function of the domain variables."""
+        if base.has(sympy.I):
+            raise Unsupported(f"the radicand {base} is not real")
         key = (base, q, self.domain)
-        if key not in _SPLIT_CACHE:
+        split = self.cache.splits.get(key)
+        if split is None:
             try:
-                _SPLIT_CACHE[key] = self._split(base, q)
+                split = self._split(base, q)
             except Unsupported as exc:
-                _SPLIT_CACHE[key] = exc
-        split = _SPLIT_CACHE[key]
-        if isinstance(split, Unsupported):
-            raise split
+                split = str(exc)
+            self.cache.splits[key] = split
+        if isinstance(split, str):
+            raise Unsupported(split)
         sign, const, signed = split
         out = sympy.Integer(sign)
         if const == 0:
@@ -140,8 +146,6 @@ class AlgebraicContext:
 
     def _split(self, base: sympy.Expr, q: int):
         """Factor a radicand into signed irreducible factors and primes (cached: it depends on base, q, domain)."""
-        from ._sign import sign_of_polynomial
-
         num, den = sympy.fraction(sympy.together(base))
         factors: list[tuple[sympy.Expr, int]] = []
         const = sympy.Integer(1)
@@ -171,10 +175,8 @@ class AlgebraicContext:
             signed.append((f, k, strict, reason))
         sign = 1
         if const < 0:
-            if q % 2 == 1:
-                sign, const = -1, -const
-            else:
-                raise Unsupported(f"the radicand {base} is negative on the domain: the expression is not real")
+            # the principal root of a negative number is not real, whatever the index: (-8)^(1/3) = 1 + sqrt(3) i
+            raise Unsupported(f"the radicand {base} is negative on the domain: its principal root is not real")
         if const != 0:
             # the rational constant: one basic radical per prime
             cn, cd = sympy.fraction(const)

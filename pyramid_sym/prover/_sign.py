@@ -20,9 +20,12 @@ Kinds: ``pos`` (> 0 on the whole domain), ``nonneg`` (>= 0), ``neg``, ``nonpos``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
-from ._algebra import AlgebraicContext
+if TYPE_CHECKING:  # the context is passed in; no import at run time (no cycle)
+    from ._algebra import AlgebraicContext
 
 __all__ = ["sign_of", "sign_of_polynomial", "satisfies"]
 
@@ -86,7 +89,7 @@ def _interval_sign(iv) -> str | None:
     return None
 
 
-def sign_of(e, ctx: AlgebraicContext, depth: int = 0) -> tuple[str, str] | None:
+def sign_of(e, ctx: "AlgebraicContext", depth: int = 0) -> tuple[str, str] | None:
     """Sign of a lifted expression (domain variables, radical symbols) on ``ctx.domain``, with a reason."""
     e = sympy.sympify(e)
     key = (e, depth)
@@ -97,7 +100,7 @@ def sign_of(e, ctx: AlgebraicContext, depth: int = 0) -> tuple[str, str] | None:
     return res
 
 
-def _sign_of(e, ctx: AlgebraicContext, depth: int):
+def _sign_of(e, ctx: "AlgebraicContext", depth: int):
     if e.is_Number:
         if not e.is_real:
             return None
@@ -111,6 +114,9 @@ def _sign_of(e, ctx: AlgebraicContext, depth: int):
             iv = ctx.domain[e]
             k = _interval_sign(iv)
             return (k, (f"{e} in {iv}",)) if k else None
+        ops = ctx.opaque_symbols
+        if e in ops:
+            return _function_sign(ops[e], ctx, depth)
         return None
     if e.is_Pow and e.exp.is_Integer:
         b = sign_of(e.base, ctx, depth)
@@ -137,7 +143,82 @@ def _sign_of(e, ctx: AlgebraicContext, depth: int):
     return None
 
 
-def _sign_of_add(e, ctx: AlgebraicContext, depth: int):
+def _has_sign(e, ctx, depth, kinds) -> bool:
+    try:
+        s = sign_of(ctx.lift(e), ctx, depth)
+    except Exception:  # noqa: BLE001 - outside the method: not shown
+        return False
+    return s is not None and s[0] in kinds
+
+
+def is_real(e, ctx: "AlgebraicContext", depth: int = 0) -> bool:
+    """``e`` is real at every point of the domain (a sufficient check: real arguments in the real ranges)."""
+    e = sympy.sympify(e)
+    if depth > _MAX_DEPTH + 2:
+        return False
+    if e.is_Rational or e in (sympy.pi, sympy.E):
+        return True
+    if e.is_Symbol:
+        return e in ctx.domain
+    if e.is_Add or e.is_Mul:
+        return all(is_real(a, ctx, depth) for a in e.args)
+    if e.is_Pow:
+        b, x = e.args
+        if not is_real(b, ctx, depth):
+            return False
+        if x.is_Integer:
+            return True
+        if x.is_Rational:
+            return _has_sign(b, ctx, depth + 1, (_POS, _NONNEG, _ZERO) if x > 0 else (_POS,))
+        return is_real(x, ctx, depth) and _has_sign(b, ctx, depth + 1, (_POS,))
+    if not isinstance(e, sympy.Function) or len(e.args) != 1:
+        return False
+    u = e.args[0]
+    if not is_real(u, ctx, depth + 1):
+        return False
+    name = type(e).__name__
+    if name in ("exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "atan", "asinh", "Abs"):
+        return True
+    if name == "log":
+        return _has_sign(u, ctx, depth + 1, (_POS,))
+    if name in ("asin", "acos"):
+        return _has_sign(1 - u, ctx, depth + 1, (_POS, _NONNEG, _ZERO)) and \
+            _has_sign(1 + u, ctx, depth + 1, (_POS, _NONNEG, _ZERO))
+    if name == "acosh":
+        return _has_sign(u - 1, ctx, depth + 1, (_POS, _NONNEG, _ZERO))
+    if name == "atanh":
+        return _has_sign(1 - u, ctx, depth + 1, (_POS,)) and _has_sign(1 + u, ctx, depth + 1, (_POS,))
+    return False
+
+
+def _function_sign(f, ctx: "AlgebraicContext", depth: int):
+    """Sign of an elementary function of a real argument, from the sign of its argument."""
+    if depth >= _MAX_DEPTH or not f.args or f.has(sympy.I):
+        return None
+    name = type(f).__name__
+    if name in ("exp", "cosh", "acos", "acosh") and not is_real(f, ctx, depth + 1):
+        return None
+    if name in ("exp", "cosh"):
+        return _POS, (f"{name}(real) > 0",)
+    if name in ("acos", "acosh"):
+        return _NONNEG, (f"{name} >= 0 (principal value)",)
+    arg = f.args[0]
+    if not is_real(f, ctx, depth + 1):
+        return None  # a non-real value has no sign
+    try:
+        inner = ctx.lift(arg - 1 if name == "log" else arg)
+    except Exception:  # noqa: BLE001 - an argument outside the method: no sign
+        return None
+    s = sign_of(inner, ctx, depth + 1)
+    if s is None:
+        return None
+    if name in ("sinh", "tanh", "atan", "asinh", "asin", "atanh", "log"):
+        rule = "log(u) has the sign of u - 1" if name == "log" else f"{name}(u) has the sign of u"
+        return s[0], _uniq(s[1] + (rule,))
+    return None
+
+
+def _sign_of_add(e, ctx: "AlgebraicContext", depth: int):
     parts = [sign_of(a, ctx, depth) for a in e.args]
     if all(p is not None for p in parts):
         k = _add([p[0] for p in parts])
@@ -225,7 +306,7 @@ def _short(e, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
-def sign_of_polynomial(f, ctx: AlgebraicContext) -> tuple[str, str] | None:
+def sign_of_polynomial(f, ctx: "AlgebraicContext") -> tuple[str, str] | None:
     """Sign of a polynomial in the domain variables (radical symbols allowed as positive variables)."""
     f = sympy.expand(sympy.sympify(f))
     key = ("poly", f)
@@ -234,21 +315,18 @@ def sign_of_polynomial(f, ctx: AlgebraicContext) -> tuple[str, str] | None:
     rads = ctx.radical_symbols
     pure = not any(s in rads for s in f.free_symbols)
     gkey = (f, ctx.domain)
-    if pure and gkey in _POLY_CACHE:
-        res = _POLY_CACHE[gkey]
+    if pure and gkey in ctx.cache.poly_signs:
+        res = ctx.cache.poly_signs.get(gkey)
     else:
         res = _sign_of_polynomial(f, ctx)
         if pure:
-            _POLY_CACHE[gkey] = res
+            ctx.cache.poly_signs[gkey] = res
     ctx._sign_cache[key] = res
     return res
 
 
-# signs of polynomials in the domain variables alone depend only on (polynomial, domain)
-_POLY_CACHE: dict = {}
 
-
-def _sign_of_polynomial(f, ctx: AlgebraicContext):
+def _sign_of_polynomial(f, ctx: "AlgebraicContext"):
     if f.is_Number:
         return _num_sign(f), ()
     free = f.free_symbols
@@ -308,7 +386,7 @@ def _univariate(f, x, iv):
     return kind, (reason,)
 
 
-def _polya(f, ctx: AlgebraicContext):
+def _polya(f, ctx: "AlgebraicContext"):
     """All coefficients of one sign after mapping each domain variable onto (0, oo)."""
     rads = ctx.radical_symbols
     dom_vars = sorted([s for s in f.free_symbols if s in ctx.domain], key=str)
