@@ -17,10 +17,12 @@
 # semidefiniteness statement on a stated domain, each with its source and the verdict it
 # must reach. A verdict is one of
 #
-# - **proved**: a symbolic certificate (radicals replaced by positive symbols with their
-#   defining relations, the numerator reduced to 0, every denominator shown nonzero on the
-#   domain) *and* agreement at many points at high precision;
-# - **refuted**: a point of the domain where the claim fails, confirmed at two precisions;
+# - **proved**: a certificate valid on the whole domain (every divisor, radicand and pole
+#   shown nonzero or in range; the numerator of lhs - rhs reduced to 0, radicals replaced
+#   by positive symbols with their defining relations) *and* an independent re-decision:
+#   rigorous ball enclosures of both sides agreeing at many exact points;
+# - **refuted**: an exact point of the domain where a rigorous enclosure of lhs - rhs
+#   excludes 0 (or where a side is certifiably undefined);
 # - **unknown**: neither.
 #
 # This notebook runs the article's claims A1-A12 through the command line, shows which are
@@ -94,14 +96,14 @@ display(Math(r"\text{the code (corrected start, paper symbols):}\quad s_k = "
 # %% [markdown]
 # ## Reading a counterexample
 #
-# A refutation comes with the point where it fails, both sides evaluated there, their
-# difference, and the two working precisions (in decimal digits) at which the failure was
-# confirmed. Here is A8's:
+# A refutation comes with the exact point where it fails, both sides evaluated there with
+# their ball enclosures, and the enclosure of their difference, which excludes 0, with the
+# working precision (bits) at which it did. Here is A8's:
 
 # %%
 cx = by_id["article.A8"]["counterexample"]
 display(Markdown("```json\n" + json.dumps(cx, indent=1) + "\n```"))
-assert set(cx) >= {"point", "lhs", "rhs", "difference", "dps"}
+assert set(cx) >= {"point", "lhs", "rhs", "difference", "enclosure", "bits"}
 
 # %% [markdown]
 # The claim was decided with the code's own model: $s_k$ is the code's corrected start, a

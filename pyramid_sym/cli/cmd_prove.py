@@ -9,9 +9,11 @@ import time
 NAME = "prove"
 HELP = "decide every ledger claim (paper, code, article) and check each reaches its expected verdict"
 DESCRIPTION = (
-    "Decide every claim of the ledger with the sound prover: 'proved' carries a symbolic certificate and "
-    "agreement at >= 20 points at >= 50 digits; 'refuted' carries a counterexample. Exit 0 iff every claim "
-    "has its expected verdict, 1 otherwise, 2 for bad usage."
+    "Decide every claim of the ledger with the sound prover: 'proved' carries a certificate valid on the "
+    "whole domain (every divisor, radicand and pole certified, lhs - rhs shown to be 0) re-decided by arb "
+    "ball enclosures at >= 20 exact points; 'refuted' carries an exact point inside the domain with an "
+    "enclosure of lhs - rhs that excludes 0, or a certified undefinedness there; anything less is "
+    "'unknown'. Exit 0 iff every claim has its expected verdict, 1 otherwise, 2 for bad usage."
 )
 ORDER = 10
 
