@@ -25,6 +25,13 @@ plots shown in the README are written to docs/figures/ by the same run.  Regions
   (``pyramid-sym probe``, about a minute);
 * ``install``: download size of README command 1's resolved set (``pip download``) and the
   wall time of command 1 in a fresh virtual environment;
+* ``soundness``: the mutation report and the adversarial set (``benchmarks/mutation_report.py``,
+  ``benchmarks/adversarial_report.py``);
+* ``bench-prove``: the ledger's cold time side by side with the naive ``simplify`` baseline
+  (``benchmarks/bench_prove.py``);
+* ``audit-bench``: ``pyramid-sym audit`` on a generated 2,000-line file and on bad input
+  (``benchmarks/bench_audit.py``);
+* ``fuzz``: the full-size fuzz run (``benchmarks/fuzz_all.py``, minutes);
 * ``suite`` (with --suite): the default test suite's wall time and counts.
 """
 
@@ -216,7 +223,45 @@ def region_suite() -> str:
     return f"`pytest -q`: {tail[-1].strip('= ') if tail else 'no summary'}; {seconds:.0f} s wall.{note}"
 
 
+def _script(script: str, *args: str, keep=None) -> str:
+    """A fenced block: the command line and the lines of its output that ``keep`` selects (all by default)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, env=_env(), cwd=ROOT)
+    seconds = time.perf_counter() - t0
+    lines = [ln.rstrip() for ln in proc.stdout.splitlines() if ln.strip()]
+    if keep is not None:
+        lines = [ln for ln in lines if keep(ln)]
+    status = "" if proc.returncode == 0 else f" (exit status {proc.returncode})"
+    return (f"```\n$ python {' '.join((script,) + args)}{status}\n" + "\n".join(lines) +
+            f"\n```\n({seconds:.0f} s on this machine)")
+
+
+def region_soundness() -> str:
+    mutants = _script("benchmarks/mutation_report.py",
+                      keep=lambda ln: not ln.startswith("  ") or ln.startswith(("  refuted", "  of which")))
+    adversarial = _script("benchmarks/adversarial_report.py", keep=lambda ln: not ln.startswith("  unknown:"))
+    return mutants + "\n\n" + adversarial
+
+
+def region_bench_prove() -> str:
+    return _script("benchmarks/bench_prove.py",
+                   keep=lambda ln: ln.startswith(("cpu count", "ours", "naive", "cpu ", "ratio")))
+
+
+def region_audit_bench() -> str:
+    return _script("benchmarks/bench_audit.py")
+
+
+def region_fuzz() -> str:
+    return _script("benchmarks/fuzz_all.py", keep=lambda ln: "fuzz totals" in ln or " passed" in ln
+                   or " failed" in ln)
+
+
 REGIONS = {
+    "soundness": region_soundness,
+    "bench-prove": region_bench_prove,
+    "audit-bench": region_audit_bench,
+    "fuzz": region_fuzz,
     "ledger": region_ledger,
     "article": region_article,
     "covariance": region_covariance,

@@ -39,6 +39,9 @@ RULES = [
     (r"jupyter lab", "syntax", "starts a server that waits for a browser"),
     (r"jupytext-config", "syntax", "changes the user's JupyterLab settings"),
     (r"notebooks/render\.py|benchmarks/readme_figures\.py", "help", "re-executes every notebook or benchmark (minutes)"),
+    (r"pyramid-sym audit (diffusion_schedulers|pyramid_dit)/", "parse",
+     "audits files of a checkout of the reference repository, which is not part of this one; "
+     "tests/test_audit.py audits fixtures of the same shapes end to end"),
     (r"pyramid-sym probe", "parse", "the probe takes 10 s to a minute; tests/test_probe_cli.py runs it end to end"),
     (r"", "run", "quick"),
 ]
@@ -99,15 +102,17 @@ def test_every_shell_line_runs_as_written(line, tmp_path):
 @pytest.mark.parametrize("index", range(len(re.findall(r"```python\n", README))))
 def test_python_examples_run(index):
     code = re.findall(r"```python\n(.*?)```", README, re.S)[index]
-    if "torch" in code:
-        pytest.importorskip("torch")
+    for module in ("torch", "jax"):
+        if f"import {module}" in code:
+            pytest.importorskip(module)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-1500:]
 
 
 def test_readme_generated_regions_are_present_and_filled():
-    for name in ("ledger", "article", "covariance", "probe", "probe-full", "install"):
+    for name in ("ledger", "article", "covariance", "probe", "probe-full", "install", "soundness", "bench-prove",
+                 "audit-bench", "fuzz"):
         begin, end = f"<!-- BEGIN generated:{name} -->", f"<!-- END generated:{name} -->"
         assert README.count(begin) == 1 and README.count(end) == 1, name
         assert README.split(begin)[1].split(end)[0].strip(), f"region {name} is empty: run benchmarks/readme_figures.py"
