@@ -253,7 +253,7 @@ def test_cli_injection_refused_quickly(capsys, tmp_path, monkeypatch, text, wher
     t0 = time.perf_counter()
     status, out, err = run_cli(capsys, *argv)
     elapsed = time.perf_counter() - t0
-    # the bound is 1 s; refusals take milliseconds, so this holds on a loaded 2-core machine too
+    # a refusal is promised within 1 s; refusals take milliseconds, so this holds on a loaded 2-core machine too
     assert elapsed < 1.0, elapsed
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "PWNED").exists()

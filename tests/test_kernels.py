@@ -77,7 +77,7 @@ def correctly_rounded(exact: mpmath.mpf, fmt: str) -> mpmath.mpf:
 
 
 def ulp_error(y: float, exact: mpmath.mpf, fmt: str) -> float:
-    """|y - RN(exact)| in units of the spacing of ``fmt`` at RN(exact): the issue's accuracy measure."""
+    """|y - RN(exact)| in units of the spacing of ``fmt`` at RN(exact): the accuracy measure of the probe and the README."""
     r = correctly_rounded(exact, fmt)
     return float(abs(mpmath.mpf(y) - r) / _spacing(r, fmt))
 

@@ -110,3 +110,12 @@ def test_z3_re_decides_ledger_identities_and_agrees():
         assert any("z3" in s for s in r.witnesses["independent"]), cid
         checked += 1
     assert checked >= 2
+
+
+def test_claim_providers_have_distinct_orders():
+    """The ledger's order is the providers' ORDER: two equal values would leave it to module names."""
+    from pyramid_sym.ledger import _providers
+
+    orders = [getattr(m, "ORDER", None) for m in _providers()]
+    assert all(isinstance(o, int) for o in orders), orders
+    assert len(set(orders)) == len(orders), orders

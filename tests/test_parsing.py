@@ -197,7 +197,7 @@ def test_injections_refused_quickly_without_evaluation(text, monkeypatch):
     with pytest.raises(ExpressionError) as info:
         P(text)
     elapsed = time.perf_counter() - t0
-    # generous: refusals take milliseconds; 1 s is the bound even on a loaded 2-core machine
+    # generous: refusals take milliseconds; 1 s is the promised bound for a refusal, even on a loaded 2-core machine
     assert elapsed < 1.0, f"refusing {text[:30]!r} took {elapsed:.2f} s"
     msg = str(info.value)
     assert msg.endswith(".") and "\n" not in msg and len(msg) < 600

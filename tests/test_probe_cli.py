@@ -45,7 +45,7 @@ def test_quick_probe_json_covers_every_form_kernel_and_dtype(quick_run):
 def test_quick_probe_quantifies_where_the_reference_forms_break(quick_run):
     _, data, _ = quick_run
     res = {(r["form"], r["kernel"], r["dtype"]): r for r in data["results"]}
-    # the reference notes: the code's start sigma loses every digit as sigma -> 0
+    # the reference code's start sigma (1 - corrected) loses every digit as sigma -> 0
     assert res[("code", "corrected_start_sigma", "float32")]["by_region"]["x near 0"]["max_ulp"] >= 1e5
     assert res[("code", "corrected_start_sigma", "float64")]["by_region"]["x near 0"]["max_ulp"] >= 1e5
     # ... and in float16 its 1/gamma_c overflows: NaN outputs on finite in-domain inputs
