@@ -17,6 +17,7 @@ symbol named by the file's own text (``gamma``, ``self.config.gamma``,
 
 from __future__ import annotations
 
+import operator
 from fractions import Fraction
 
 import numpy as np
@@ -140,10 +141,22 @@ def is_rational_nonpolynomial(node: Node) -> bool:
 
 
 # ------------------------------------------------------------------------------- exact
+def _sympy_ops() -> dict:
+    """The operations on SymPy values (SymPy is imported on first use: bad input is refused before it loads)."""
+    import sympy
+
+    def div(a, b):
+        return a * (1 / b) if isinstance(a, sympy.MatrixBase) else a / b
+
+    return {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": div, "pow": sympy.Pow,
+            "neg": operator.neg, "sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log}
+
+
 def to_sympy(node: Node, symbols: dict):
     """The exact SymPy expression (matrices as ImmutableMatrix); ``symbols`` maps leaf names to SymPy symbols."""
     import sympy
 
+    ops = _sympy_ops()
     memo: dict[int, object] = {}
 
     def go(n: Node):
@@ -160,27 +173,7 @@ def to_sympy(node: Node, symbols: dict):
         elif o == "ones":
             r = sympy.ImmutableMatrix.ones(*n.value)
         else:
-            a = [go(x) for x in n.args]
-            if o == "add":
-                r = a[0] + a[1]
-            elif o == "sub":
-                r = a[0] - a[1]
-            elif o == "mul":
-                r = a[0] * a[1]
-            elif o == "div":
-                r = a[0] / a[1] if not isinstance(a[0], sympy.MatrixBase) else a[0] * (1 / a[1])
-            elif o == "pow":
-                r = sympy.Pow(a[0], a[1])
-            elif o == "neg":
-                r = -a[0]
-            elif o == "sqrt":
-                r = sympy.sqrt(a[0])
-            elif o == "exp":
-                r = sympy.exp(a[0])
-            elif o == "log":
-                r = sympy.log(a[0])
-            else:  # pragma: no cover - every op is listed above
-                raise ValueError(f"unknown operation {o}")
+            r = ops[o](*(go(x) for x in n.args))
             if isinstance(r, sympy.MatrixBase):
                 r = sympy.ImmutableMatrix(r)
         memo[key] = r
@@ -190,6 +183,9 @@ def to_sympy(node: Node, symbols: dict):
 
 
 # ------------------------------------------------------------------------------- numeric
+_NUMPY_OPS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+              "pow": np.power, "neg": operator.neg, "sqrt": np.sqrt, "exp": np.exp, "log": np.log}
+
 def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
     """Values of the node for arrays of leaf values, every operation rounded to ``dtype``.
 
@@ -224,27 +220,7 @@ def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
             a = [x if x.ndim == 1 or y.shape is None else x for x, y in zip(a, n.args)]
             if n.shape is not None:  # matrix op: lift scalars to points x 1 x 1
                 a = [x[:, None, None] if x.ndim == 1 else x for x in a]
-            if o == "add":
-                r = a[0] + a[1]
-            elif o == "sub":
-                r = a[0] - a[1]
-            elif o == "mul":
-                r = a[0] * a[1]
-            elif o == "div":
-                r = a[0] / a[1]
-            elif o == "pow":
-                r = np.power(a[0], a[1])
-            elif o == "neg":
-                r = -a[0]
-            elif o == "sqrt":
-                r = np.sqrt(a[0])
-            elif o == "exp":
-                r = np.exp(a[0])
-            elif o == "log":
-                r = np.log(a[0])
-            else:  # pragma: no cover
-                raise ValueError(f"unknown operation {o}")
-            r = np.asarray(r, dtype=dt)
+            r = np.asarray(_NUMPY_OPS[o](*a), dtype=dt)
         memo[key] = r
         return r
 
