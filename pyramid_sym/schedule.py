@@ -215,8 +215,27 @@ def linspace_float32(start, stop, num: int, at=None) -> np.ndarray:
     return y
 
 
-class StageSequence(Sequence):
+class _IndexedSequence(Sequence):
+    """A read-only sequence whose items are computed on access: ``_item(i)`` for 0 <= i < ``len``."""
+
+    _what = "index"
+
+    def __getitem__(self, i):
+        n = len(self)
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(n))]
+        i = operator.index(i)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"{self._what} {i} is outside 0..{n - 1}")
+        return self._item(i)
+
+
+class StageSequence(_IndexedSequence):
     """One item per stage, built on first access (a stage's T values need not exist until asked for)."""
+
+    _what = "stage"
 
     def __init__(self, build, count: int):
         self._build, self._count, self._cache = build, count, {}
@@ -224,14 +243,7 @@ class StageSequence(Sequence):
     def __len__(self) -> int:
         return self._count
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._count))]
-        i = operator.index(i)
-        if i < 0:
-            i += self._count
-        if not 0 <= i < self._count:
-            raise IndexError(f"stage {i} is outside 0..{self._count - 1}")
+    def _item(self, i):
         if i not in self._cache:
             self._cache[i] = self._build(i)
         return self._cache[i]
@@ -240,7 +252,7 @@ class StageSequence(Sequence):
         return f"StageSequence({self._count} stages)"
 
 
-class ExactLinspace(Sequence):
+class ExactLinspace(_IndexedSequence):
     """Exact linspace as a sequence: num points start + (stop - start) j / div, computed on access."""
 
     def __init__(self, start, stop, num: int, endpoint: bool = True):
@@ -250,14 +262,7 @@ class ExactLinspace(Sequence):
     def __len__(self) -> int:
         return self.num
 
-    def __getitem__(self, j):
-        if isinstance(j, slice):
-            return [self[k] for k in range(*j.indices(self.num))]
-        j = operator.index(j)
-        if j < 0:
-            j += self.num
-        if not 0 <= j < self.num:
-            raise IndexError(f"index {j} is outside 0..{self.num - 1}")
+    def _item(self, j):
         if self.div == 0:
             return self.start
         return self.start + (self.stop - self.start) * sympy.Rational(j, self.div)
