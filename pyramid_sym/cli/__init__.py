@@ -14,11 +14,10 @@ stderr, never a traceback), 3 undecided (``check``: unknown).
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 
 from ..errors import PyramidSymError
+from ..plugins import discover
 
 __all__ = ["main", "EXIT_OK", "EXIT_FAIL", "EXIT_USAGE", "EXIT_UNKNOWN"]
 
@@ -58,11 +57,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _commands():
-    mods = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("cmd_"):
-            mods.append(importlib.import_module(f"{__name__}.{info.name}"))
-    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
+    return discover(__name__, __path__, "cmd_")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,13 +7,12 @@ name, ordered by their ``ORDER``); each defines ``claims() -> list[Claim]``.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..plugins import discover
 from ._claim import Claim, Relabelling
 
 __all__ = ["Claim", "Relabelling", "ClaimResult", "all_claims", "get_claim", "run_claim", "run_ledger",
@@ -25,11 +24,7 @@ class ClaimNotFound(UsageError):
 
 
 def _providers():
-    mods = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("claims_"):
-            mods.append(importlib.import_module(f"{__name__}.{info.name}"))
-    return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+    return discover(__name__, __path__, "claims_")
 
 
 def all_claims() -> list[Claim]:
