@@ -24,7 +24,7 @@ def target_help() -> str:
     from ..kernels.registry import REGISTRY
 
     return ("the array library the module is written for, one of "
-            + ", ".join(f"{t.name}" + (f" (extra pyramid-sym[{t.extra}])" if t.extra else "") for t in REGISTRY.targets)
+            + ", ".join(f"{t.name}" + (f" (pip install -e \".[{t.extra}]\")" if t.extra else "") for t in REGISTRY.targets)
             + "; case does not matter")
 
 

@@ -261,7 +261,7 @@ def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, 
     for target in registry.targets:
         if not target.available():
             notes.append(f"{target.requires} is not installed: the emitted {target.name} forms are skipped "
-                         f"(pip install 'pyramid-sym[{target.extra}]').")
+                         f"(from a clone: pip install -e \".[{target.extra}]\").")
     for dname in list(dtypes):
         if not any(dname in t.dtypes and t.available() for t in registry.targets):
             dtypes.remove(dname)

@@ -187,7 +187,7 @@ def forms_for(pk: ProbeKernel, fmt_name: str, registry=None) -> list[Form]:
             out.append(Form(name, pk.name, target.name, None, f"{target.name} has no {fmt_name}"))
         elif not target.available():
             out.append(Form(name, pk.name, target.name, None,
-                            f"{target.requires} is not installed (pip install 'pyramid-sym[{target.extra}]')"))
+                            f"{target.requires} is not installed (from a clone: pip install -e \".[{target.extra}]\")"))
         else:
             fn, why = _emitted(target, pk.name)
             out.append(Form(name, pk.name, target.name, fn, why))

@@ -6,7 +6,7 @@ a fresh real ``y`` with ``y*y = q`` and ``y >= 0``; every divisor gets ``d != 0`
 domain's intervals are constraints.  z3 is asked for a point of the domain where
 ``lhs != rhs``: ``unsat`` re-decides the identity (it holds), ``sat`` contradicts the
 first procedure (the caller then answers ``unknown`` and shows both), ``unknown`` or a
-time-out decides nothing.  z3 is optional (``pip install pyramid-sym[z3]``); without it
+time-out decides nothing.  z3 is optional (``pip install -e ".[z3]"`` from a clone); without it
 :func:`redecide` is not called.
 """
 
