@@ -1,0 +1,193 @@
+"""The rounding model of one kernel and its first- and second-order error terms (the FPTaylor method).
+
+Standard model, round to nearest, no contraction into FMA: every rounded operation
+``w = op(a, b)`` of the printed kernel returns ``w (1 + d) + h`` with ``|d| <= rho``
+(``rho <= u = 2^-p``, smaller where the operation's result is known to lie high in its
+binade) and ``|h| <= 2^(qmin - 1)`` (half the subnormal spacing; only products and
+quotients that may underflow get an ``h``: sums that underflow are exact).  A literal
+whose value is not representable gets its own relative rounding.  Negation is exact.
+
+With ``W`` the kernel's last operation applied to the perturbed operands (its own
+rounding is counted separately, in ULP of the result) and ``y`` the exact value, the
+relative error ``R - 1`` with ``R = W / y`` is expanded in the perturbations:
+``R - 1 = sum_v c_v(x) v + R2``; the coefficients ``c_v`` are SymPy derivatives at 0
+(``y``'s factors such as ``s`` cancel symbolically in ``W / y``, which gives the
+relative error through the factored form where ``y -> 0``), and ``R2`` is bounded by the
+Hessian of ``R`` over the whole perturbation box (Taylor's theorem, Lagrange remainder).
+
+Operations proved exact do not get a perturbation: the two subtractions of Dekker's
+Fast2Sum pattern ``(a - (a - b)) - b`` with ``|a| >= |b|`` on the domain, for every
+box; per box, Sterbenz's lemma (``y/2 <= x <= 2y`` gives ``x - y`` exactly), operands 0
+and 1, and a result that is a single representable value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy
+
+from .adapter import ROUNDED, Node, kernel_tree
+from .tape import Tape
+
+__all__ = ["Perturbation", "KernelModel", "build_model"]
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """One perturbation variable: ``kind`` "d" (relative rounding of node ``index``), "h" (underflow) or "c" (literal)."""
+
+    kind: str
+    index: int
+    symbol: sympy.Symbol
+    const_bound: Fraction | None = None   # for "c": the literal's relative rounding, known exactly
+
+
+@dataclass
+class KernelModel:
+    kernel: str
+    args: tuple[str, ...]
+    nodes: list[Node]                      # topological order, the result last
+    symbols: tuple[sympy.Symbol, ...]      # the arguments as SymPy symbols
+    exact: sympy.Expr                      # y
+    ratio: sympy.Expr                      # R = W / y
+    perturbations: list[Perturbation]
+    fast2sum: frozenset[int]               # node indices exact by Fast2Sum
+    coeffs: list[sympy.Expr] = field(default_factory=list)
+    hessian: list[tuple[int, int, sympy.Expr]] = field(default_factory=list)
+    first_tape: Tape | None = None       # the coefficients, then the ratio forms of those listed in alt_index
+    alt_index: list[int] = field(default_factory=list)
+    hess_tape: Tape | None = None
+    exact_tape: Tape | None = None
+
+    @property
+    def result_index(self) -> int:
+        return len(self.nodes) - 1
+
+
+def _topological(result: Node) -> list[Node]:
+    order: list[Node] = []
+    seen: set[Node] = set()
+
+    def visit(n: Node):
+        if n in seen:
+            return
+        for a in n.args:
+            visit(a)
+        seen.add(n)
+        order.append(n)
+
+    visit(result)
+    return order
+
+
+def _fast2sum(nodes: list[Node]) -> dict[int, tuple[Node, Node]]:
+    """Nodes T = (A - (A - B)) - B and their inner A - (A - B): {index: (A, B)} (the condition |A| >= |B| is checked later)."""
+    index = {n: i for i, n in enumerate(nodes)}
+    out: dict[int, tuple[Node, Node]] = {}
+    for t in nodes:
+        if t.op != "sub":
+            continue
+        x, b = t.args
+        if x.op != "sub":
+            continue
+        a, s = x.args
+        if s.op == "sub" and s.args == (a, b):
+            out[index[t]] = (a, b)
+            out[index[x]] = (a, b)
+    return out
+
+
+def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
+    """(exact value, the value the working dtype holds) of a printed literal."""
+    if isinstance(value, tuple):  # ("ratio", p, q): Python's double p/q, then the working dtype
+        _, p, q = value
+        exact = Fraction(p) / Fraction(q)
+        return exact, fmt_nearest(Fraction(float(exact)))
+    return value, fmt_nearest(Fraction(float(value)))
+
+
+def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
+    """N / (T1 + T2 + ...) as 1 / (T1/N + T2/N + ...): the same function, with the common factors of N and
+    each T cancelled, so that ball arithmetic does not lose the correlation between numerator and
+    denominator (s (1 - q) / (s (1 - q) + q) = 1 / (1 + q / (s (1 - q))))."""
+    n, d = sympy.fraction(c)
+    if not d.is_Add or n == 0 or n.is_number:
+        return None
+    n = sympy.factor(n)
+    return 1 / sympy.Add(*[t / n for t in d.args])
+
+
+def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -> KernelModel:
+    """The symbolic model of ``kernel`` (``fmt_nearest``: round-to-nearest of the working format, for literals)."""
+    args, result = tree if tree is not None else kernel_tree(kernel, target)
+    nodes = _topological(result)
+    symbols = tuple(sympy.Symbol(a) for a in args)
+    f2s = _fast2sum(nodes)
+    perts: list[Perturbation] = []
+    pert_val: list[sympy.Expr] = []
+    exact_val: list[sympy.Expr] = []
+    last = len(nodes) - 1
+    for i, n in enumerate(nodes):
+        if n.op == "input":
+            v = symbols[args.index(n.value)]
+            pert_val.append(v)
+            exact_val.append(v)
+            continue
+        if n.op == "const":
+            exact, held = _literal(n.value, fmt_nearest)
+            e = sympy.Rational(exact.numerator, exact.denominator)
+            exact_val.append(e)
+            if held == exact:
+                pert_val.append(e)
+            else:
+                c = sympy.Symbol(f"c{i}")
+                perts.append(Perturbation("c", i, c, abs(held - exact) / abs(exact)))
+                pert_val.append(e * (1 + c))
+            continue
+        a = [pert_val[nodes.index(x)] for x in n.args]
+        b = [exact_val[nodes.index(x)] for x in n.args]
+        op = {"neg": lambda x: -x, "sqrt": sympy.sqrt, "add": lambda x, y: x + y, "sub": lambda x, y: x - y,
+              "mul": lambda x, y: x * y, "div": lambda x, y: x / y}[n.op]
+        w = op(*a)
+        exact_val.append(op(*b))
+        if i == last or n.op == "neg" or i in f2s:
+            pert_val.append(w)
+            continue
+        d = sympy.Symbol(f"d{i}")
+        perts.append(Perturbation("d", i, d))
+        w = w * (1 + d)
+        if n.op in ("mul", "div"):
+            h = sympy.Symbol(f"h{i}")
+            perts.append(Perturbation("h", i, h))
+            w = w + h
+        pert_val.append(w)
+    y = exact_val[last]
+    ratio = pert_val[last] / y
+    model = KernelModel(kernel, args, nodes, symbols, y, ratio, perts, frozenset(f2s))
+    zero = {p.symbol: 0 for p in perts}
+    model.coeffs = [sympy.diff(ratio, p.symbol).xreplace(zero) for p in perts]
+    hess = []
+    for i, p in enumerate(perts):
+        dp = sympy.diff(ratio, p.symbol)
+        for j in range(i, len(perts)):
+            q = perts[j]
+            if p.kind == "h" and q.kind == "h":
+                pass
+            h = sympy.diff(dp, q.symbol)
+            if h != 0:
+                hess.append((i, j, h))
+    model.hessian = hess
+    psyms = [p.symbol for p in perts]
+    model.alt_index = []
+    alts = []
+    for k, c in enumerate(model.coeffs):
+        alt = _ratio_form(c)
+        if alt is not None:
+            model.alt_index.append(k)
+            alts.append(alt)
+    model.first_tape = Tape(symbols, list(model.coeffs) + alts)
+    model.hess_tape = Tape(list(symbols) + psyms, [h for _, _, h in hess]) if hess else None
+    model.exact_tape = Tape(symbols, [y])
+    return model

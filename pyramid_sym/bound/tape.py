@@ -1,0 +1,117 @@
+"""Evaluate SymPy expressions in arb ball arithmetic (python-flint) through a straight-line program.
+
+The expressions are turned once into a list of instructions (common subexpressions
+shared through :func:`sympy.cse`) and interpreted on :class:`flint.arb` balls: every
+operation is rounded outward by arb, so the result ball contains the exact value for
+every point of the input balls.  Nothing is compiled or evaluated as text.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+from flint import arb, fmpq
+
+__all__ = ["Tape", "ball", "ball_hull", "endpoints"]
+
+
+def ball(x: Fraction) -> arb:
+    """The exact (dyadic) or tightly enclosed rational x as a ball."""
+    return arb(fmpq(x.numerator, x.denominator))
+
+
+def ball_hull(lo: Fraction, hi: Fraction) -> arb:
+    """A ball containing [lo, hi]."""
+    if lo == hi:
+        return ball(lo)
+    return ball(lo).union(ball(hi))
+
+
+def _exact(a: arb) -> Fraction:
+    m, e = a.man_exp()
+    m, e = int(m), int(e)
+    return Fraction(m * 2 ** e) if e >= 0 else Fraction(m, 2 ** -e)
+
+
+def endpoints(a: arb) -> tuple[Fraction, Fraction]:
+    """Exact rational lower and upper ends of the ball a (raises on a non-finite ball)."""
+    if not a.is_finite():
+        raise ArithmeticError("non-finite enclosure")
+    mid, rad = _exact(a.mid()), _exact(a.rad())
+    return mid - rad, mid + rad
+
+
+class Tape:
+    """A straight-line program computing ``exprs`` from ``inputs`` (SymPy symbols), in arb."""
+
+    def __init__(self, inputs, exprs):
+        self.inputs = list(inputs)
+        self.code: list[tuple] = []
+        self._slot: dict = {}
+        for i, s in enumerate(self.inputs):
+            self._slot[s] = ("in", i)
+        repl, reduced = sympy.cse(list(exprs), symbols=sympy.numbered_symbols("_t"), order="none")
+        for sym, val in repl:
+            self._slot[sym] = self._emit(val)
+        self.outputs = [self._emit(e) for e in reduced]
+
+    def _push(self, instr) -> tuple:
+        self.code.append(instr)
+        return ("r", len(self.code) - 1)
+
+    def _emit(self, e) -> tuple:
+        if e in self._slot:
+            return self._slot[e]
+        if e.is_Rational:
+            out = ("c", ball(Fraction(int(e.p), int(e.q))))
+        elif e.is_Add:
+            args = [self._emit(a) for a in e.args]
+            out = self._push(("add", args))
+        elif e.is_Mul:
+            args = [self._emit(a) for a in e.args]
+            out = self._push(("mul", args))
+        elif e.is_Pow:
+            base = self._emit(e.base)
+            ex = e.exp
+            if not ex.is_Rational or ex.q not in (1, 2):
+                raise ValueError(f"power {e} is not modelled")
+            out = self._push(("pow", base, int(ex.p), int(ex.q)))
+        else:
+            raise ValueError(f"cannot evaluate {e!r} ({type(e).__name__}) in ball arithmetic")
+        self._slot[e] = out
+        return out
+
+    def run(self, values) -> list[arb]:
+        regs: list[arb] = []
+        vals = list(values)
+
+        def get(ref):
+            kind, x = ref
+            if kind == "in":
+                return vals[x]
+            if kind == "r":
+                return regs[x]
+            return x
+
+        for instr in self.code:
+            op = instr[0]
+            if op == "add":
+                acc = get(instr[1][0])
+                for a in instr[1][1:]:
+                    acc = acc + get(a)
+            elif op == "mul":
+                acc = get(instr[1][0])
+                for a in instr[1][1:]:
+                    acc = acc * get(a)
+            else:
+                _, b, p, q = instr
+                x = get(b)
+                if q == 2:
+                    x = x.sqrt()
+                if p < 0:
+                    x = 1 / x
+                    p = -p
+                acc = x if p == 1 else x ** p
+            regs.append(acc)
+        return [get(r) for r in self.outputs]
