@@ -37,11 +37,12 @@ from flint import arb, ctx
 
 from .formats import Format
 from .model import KernelModel, _literal
-from .tape import ball, ball_hull, endpoints
+from .interval import EmptyRoot, Iv, iv, iv_hull
 
 __all__ = ["Box", "BoxResult", "SearchResult", "Domain", "certify_model", "evaluate_box"]
 
 ctx.prec = 96
+_INF = arb("inf")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class BoxResult:
     bound: Fraction | None             # certified bound on |computed - y| / ulp(y) on the box (None: none found)
     ordinal: int | None                # certified bound on the distance, in floats, to the correctly rounded y
     eps: Fraction | None
-    r2: arb | None
+    r2: Iv | None
     ordinal_real: Fraction | None = None  # the real number whose floor is ``ordinal``
 
 
@@ -83,15 +84,14 @@ class SearchResult:
     top_boxes: list = field(default_factory=list)
 
 
-def _abs_upper(a: arb) -> Fraction:
-    lo, hi = endpoints(a)
-    return max(abs(lo), abs(hi))
+def _abs_upper(a: Iv) -> Fraction:
+    return a.upper_abs()
 
 
-def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[arb]):
+def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[Iv]):
     """Per node: (enclosure of the exact operation on the computed operands, enclosure of the computed value, exact?)."""
-    pre: list[arb | None] = []
-    post: list[arb] = []
+    pre: list[Iv | None] = []
+    post: list[Iv] = []
     exact: list[bool] = []
     ends: list[tuple[Fraction, Fraction]] = []
     names = model.args
@@ -101,11 +101,11 @@ def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[arb]):
             pre.append(None)
             post.append(v)
             exact.append(True)
-            ends.append(endpoints(v))
+            ends.append(v.ends())
             continue
         if n.op == "const":
             _, held = _literal(n.value, fmt.nearest)
-            v = ball(held)
+            v = iv(held)
             pre.append(None)
             post.append(v)
             exact.append(True)
@@ -126,7 +126,7 @@ def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[arb]):
             w = ops[0] * ops[1]
         else:
             w = ops[0] / ops[1]
-        lo, hi = endpoints(w)
+        lo, hi = w.ends()
         ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(n.op, oe, lo, hi, fmt)
         pre.append(w)
         exact.append(ex)
@@ -135,7 +135,7 @@ def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[arb]):
             ends.append((lo, hi))
         else:
             rlo, rhi = fmt.nearest(lo), fmt.nearest(hi)  # round to nearest is monotone
-            post.append(ball_hull(rlo, rhi))
+            post.append(iv_hull(rlo, rhi))
             ends.append((rlo, rhi))
     return pre, post, exact
 
@@ -194,7 +194,7 @@ def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
     return [(ylo, yhi, False, False)]
 
 
-def _forward_relative(model: KernelModel, inputs: list[arb], pert_bounds: dict, exact: list[bool]) -> arb:
+def _forward_relative(model: KernelModel, inputs: list[Iv], pert_bounds: dict, exact: list[bool]) -> Iv:
     """A second, independent bound of |R - 1| on the box: relative errors propagated forward, node by node.
 
     Node i holds V_i (1 + t_i) with |t_i| <= E_i: a sum of terms of one sign has the weighted mean of the
@@ -205,19 +205,19 @@ def _forward_relative(model: KernelModel, inputs: list[arb], pert_bounds: dict, 
     looser where errors cancel, but it stays tight where y's factors differ by many binades.
     """
     names = model.args
-    V: list[arb] = []
-    E: list[arb] = []
-    one = arb(1)
+    V: list[Iv] = []
+    E: list[Iv] = []
+    zero, one = Iv.of(0), Iv.of(1)
     last = len(model.nodes) - 1
     for i, n in enumerate(model.nodes):
         if n.op == "input":
             V.append(inputs[names.index(n.value)])
-            E.append(arb(0))
+            E.append(zero)
             continue
         if n.op == "const":
             exact_v, _ = _literal(n.value, lambda x: x)
-            V.append(ball(exact_v))
-            E.append(ball(pert_bounds.get(("c", i), Fraction(0))))
+            V.append(iv(exact_v))
+            E.append(iv(pert_bounds.get(("c", i), Fraction(0))))
             continue
         idx = [model.nodes.index(a) for a in n.args]
         va = [V[j] for j in idx]
@@ -227,15 +227,15 @@ def _forward_relative(model: KernelModel, inputs: list[arb], pert_bounds: dict, 
         elif n.op in ("add", "sub"):
             a, b = va[0], (va[1] if n.op == "add" else -va[1])
             v = a + b
-            if (a > 0 and b > 0) or (a < 0 and b < 0):
+            if (a.positive() and b.positive()) or (a.negative() and b.negative()):
                 e = ea[0].max(ea[1])
                 e2 = ea[0] / (1 + b / a) + ea[1] / (1 + a / b)  # the weighted mean, exactly
-                if e2.is_finite() and e2.upper() < e.upper():
+                if e2.is_finite() and e2.upper_abs() < e.upper_abs():
                     e = e2
             else:
                 e1 = (abs(a) * ea[0] + abs(b) * ea[1]) / abs(v)
                 e2 = ea[0] / abs(1 + b / a) + ea[1] / abs(1 + a / b)
-                e = e1 if not e2.is_finite() or (e1.is_finite() and e1.upper() < e2.upper()) else e2
+                e = e1 if not e2.is_finite() or (e1.is_finite() and e1.upper_abs() < e2.upper_abs()) else e2
         elif n.op == "mul":
             v = va[0] * va[1]
             e = (one + ea[0]) * (one + ea[1]) - one
@@ -245,14 +245,18 @@ def _forward_relative(model: KernelModel, inputs: list[arb], pert_bounds: dict, 
         else:
             v = va[0].sqrt()
             e = one - (one - ea[0]).sqrt()
-        e = abs(e).upper() if e.is_finite() else arb("inf")
+        if not e.is_finite():
+            raise ArithmeticError("forward bound not finite")
+        e = Iv.of(e.upper_abs())
         if i != last and n.op != "neg" and not exact[i]:
             rho = pert_bounds.get(("d", i), Fraction(0))
             h = pert_bounds.get(("h", i), Fraction(0))
-            e = (one + e) * (one + ball(rho)) - one
+            e = (one + e) * (one + iv(rho)) - one
             if h:
-                e = e + ball(h) / abs(v)
-            e = abs(e).upper() if e.is_finite() else arb("inf")
+                e = e + iv(h) / abs(v)
+            if not e.is_finite():
+                raise ArithmeticError("forward bound not finite")
+            e = Iv.of(e.upper_abs())
         V.append(v)
         E.append(e)
     return E[last]
@@ -260,10 +264,10 @@ def _forward_relative(model: KernelModel, inputs: list[arb], pert_bounds: dict, 
 
 def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: arb | None = None) -> BoxResult:
     vals = dom.values(box)
-    inputs = [ball_hull(a, b) for a, b in vals]
+    inputs = [iv_hull(a, b) for a, b in vals]
     try:
         pre, post, exact = _float_enclosures(model, fmt, inputs)
-    except ArithmeticError:  # an enclosure too wide to be finite: no exactness, the plain model everywhere
+    except (ArithmeticError, EmptyRoot):  # an enclosure too wide to be finite: no exactness, the plain model everywhere
         pre = None
         exact = [n.op in ("input", "const", "neg") or i in model.fast2sum for i, n in enumerate(model.nodes)]
     bounds: list[Fraction] = []
@@ -277,48 +281,59 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
         if pre is None:
             bounds.append(fmt.u if p.kind == "d" else fmt.underflow_half_quantum)
             continue
-        lo, hi = endpoints(pre[p.index])
+        lo, hi = pre[p.index].ends()
         rho, under = _rho(fmt, lo, hi)
         if p.kind == "d":
             bounds.append(rho)
         else:
             # |RN(x) - x| <= half the subnormal spacing, and <= |x| (0 is a float)
             bounds.append(min(fmt.underflow_half_quantum, max(abs(lo), abs(hi))) if under else Fraction(0))
-    fwd = _forward_relative(model, inputs, {(p.kind, p.index): b for p, b in zip(model.perturbations, bounds)},
-                            exact)
-    outs = model.first_tape.run(inputs)
-    coeffs = outs[:len(model.perturbations)]
-    for k, alt in zip(model.alt_index, outs[len(model.perturbations):]):
-        if alt.is_finite():  # both balls contain the coefficient: keep the narrower
-            if not coeffs[k].is_finite() or alt.rad() < coeffs[k].rad():
-                coeffs[k] = alt
-    first = arb(0)
-    for c, b in zip(coeffs, bounds):
-        if b:
-            first += abs(c) * ball(b)
+    try:
+        fwd = _forward_relative(model, inputs,
+                                {(p.kind, p.index): b for p, b in zip(model.perturbations, bounds)}, exact)
+    except (ArithmeticError, EmptyRoot):
+        fwd = None
+    try:
+        outs = model.first_tape.run(inputs)
+        coeffs = outs[:len(model.perturbations)]
+        for k, alt in zip(model.alt_index, outs[len(model.perturbations):]):
+            if alt.is_finite():  # both intervals contain the coefficient: keep their intersection
+                coeffs[k] = alt if not coeffs[k].is_finite() else coeffs[k].intersect(alt)
+        first = Iv.of(0)
+        for c, b in zip(coeffs, bounds):
+            if b:
+                first = first + abs(c) * iv(b)
+    except EmptyRoot:
+        first = Iv(-_INF, _INF)
     # second-order remainder over the perturbation box (reused from the parent while negligible)
     r2 = parent_r2
     if not first.is_finite():
-        r2 = arb(0)
+        r2 = Iv.of(0)
     elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 10**4):
-        r2 = arb(0)
+        r2 = Iv.of(0)
         if model.hess_tape is not None:
-            pert = [ball_hull(-b, b) for b in bounds]
-            hs = model.hess_tape.run(inputs + pert)
+            pert = [iv_hull(-b, b) for b in bounds]
+            try:
+                hs = model.hess_tape.run(inputs + pert)
+            except EmptyRoot:
+                hs = [Iv(-_INF, _INF)] * len(model.hessian)
             for (i, j, _), h in zip(model.hessian, hs):
                 if bounds[i] and bounds[j]:
-                    term = abs(h) * ball(bounds[i] * bounds[j])
-                    r2 += term if i == j else 2 * term
+                    term = abs(h) * iv(bounds[i] * bounds[j])
+                    r2 = r2 + (term if i == j else 2 * term)
             r2 = r2 / 2
     rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
-    if fwd.is_finite():
-        f_up = endpoints(fwd)[1]
+    if fwd is not None and fwd.is_finite():
+        f_up = fwd.upper_abs()
         rel = f_up if rel is None else min(rel, f_up)
     if rel is None:
         return BoxResult(None, None, None, r2)
-    (y,) = model.exact_tape.run(inputs)
+    try:
+        (y,) = model.exact_tape.run(inputs)
+    except EmptyRoot:
+        y = Iv(-_INF, _INF)
     if y.is_finite():
-        ylo, yhi = endpoints(abs(y))
+        ylo, yhi = abs(y).ends()
         ylo = max(ylo, Fraction(0))
     else:
         ylo, yhi = Fraction(0), Fraction(2)  # every kernel value lies in [0, 1]; |y|/ulp(y) < 2^p anyway
@@ -327,7 +342,10 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
     eps_max = Fraction(0)
     for lo, hi, below_ok, above_ok in parts:
         # |y| / ulp(y) <= hi / ulp(lo) inside one binade (< 2^p); eps: the inner error in ulp(y)
-        eps = rel * (hi / fmt.ulp(lo) if lo > 0 else Fraction(2) ** fmt.precision)
+        scale = Fraction(2) ** fmt.precision  # |y| / ulp(y) < 2^p for every y != 0
+        if lo > 0:
+            scale = min(scale, hi / fmt.ulp(lo))
+        eps = rel * scale if hi > 0 else Fraction(0)  # y = 0 on the whole box: the error is rel * |y| = 0
         eps_max = max(eps_max, eps)
         # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
         # into the binade above (spacing doubles there)
@@ -338,7 +356,11 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
         # value may fall into the binade below (spacing halves) count 2 eps
         down = not below_ok or (lo > 0 and lo * (1 - rel) < Fraction(2) ** fmt.exponent(lo)
                                 and lo >= fmt.smallest_normal)
-        o_real = max(o_real, (2 * eps if down else eps) + (Fraction(1, 2) if exact[-1] else 1))
+        # (a computed value below the binade needs y < 2^e / (1 - rel), where |y|/ulp(y) < 2^(p-1) / (1 - rel):
+        # so 2 eps < rel 2^p / (1 - rel) there, a bound that holds for every y of the box)
+        any_y = rel * Fraction(2) ** fmt.precision / (1 - rel) if rel < 1 else Fraction(10**9)
+        steps = min(2 * eps if down else eps, any_y) if hi > 0 else Fraction(0)
+        o_real = max(o_real, steps + (Fraction(1, 2) if exact[-1] else 1))
     eps = eps_max
     return BoxResult(bound, math.floor(o_real), eps, r2, o_real)
 
@@ -395,17 +417,17 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
         key = _key(r)
         heapq.heappush(heap, (-key, count, box, r))
 
-    def probe_point(box):
+    def probe_point(box, r2):
         # value at the box's middle point: a lower estimate of the model's sup, for the stopping rule
         nonlocal count, point_max, argmax
         mid = tuple(((o1 + o2) // 2, (o1 + o2) // 2) for o1, o2 in box)
-        pr = evaluate_box(model, fmt, dom, mid, None)
+        pr = evaluate_box(model, fmt, dom, mid, r2)
         count += 1
         if pr.bound is not None and _key(pr) > point_max:
             point_max, argmax = _key(pr), dom.point(mid)
 
     push(root, None)
-    probe_point(root)
+    probe_point(root, heap[0][3].r2)
     complete = True
     while True:
         negkey, _, box, r = heap[0]
@@ -416,7 +438,7 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
             complete = False
             break
         heapq.heappop(heap)
-        probe_point(box)
+        probe_point(box, r.r2)
         widths = [_width(fmt, o1, o2) for o1, o2 in box]
         k = max(range(len(box)), key=lambda i: widths[i])
         if widths[k] == 0:  # a single point that is still on top: its own bound is final

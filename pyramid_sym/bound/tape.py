@@ -1,9 +1,9 @@
-"""Evaluate SymPy expressions in arb ball arithmetic (python-flint) through a straight-line program.
+"""Evaluate SymPy expressions in interval arithmetic through a straight-line program.
 
 The expressions are turned once into a list of instructions (common subexpressions
-shared through :func:`sympy.cse`) and interpreted on :class:`flint.arb` balls: every
-operation is rounded outward by arb, so the result ball contains the exact value for
-every point of the input balls.  Nothing is compiled or evaluated as text.
+shared through :func:`sympy.cse`) and interpreted on :class:`.interval.Iv` intervals
+(ends rounded outward by arb): the result contains the exact value for every point of
+the input intervals.  Nothing is compiled or evaluated as text.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import sympy
 from flint import arb, fmpq
+
+from .interval import Iv
 
 __all__ = ["Tape", "ball", "ball_hull", "endpoints"]
 
@@ -64,7 +66,7 @@ class Tape:
         if e in self._slot:
             return self._slot[e]
         if e.is_Rational:
-            out = ("c", ball(Fraction(int(e.p), int(e.q))))
+            out = ("c", Iv.of(Fraction(int(e.p), int(e.q))))
         elif e.is_Add:
             args = [self._emit(a) for a in e.args]
             out = self._push(("add", args))
