@@ -65,6 +65,41 @@ class Format:
             return self.smallest_subnormal
         return Fraction(2) ** (self.exponent(x) - self.precision + 1)
 
+    # -- the same on exact arb points (python-flint), integer arithmetic on (mantissa, exponent) --------------
+    def exponent_arb(self, a) -> int:
+        """floor(log2 |a|) clamped at emin, a an exact non-zero arb point."""
+        m, e = a.man_exp()
+        m, e = abs(int(m)), int(e)
+        return max(m.bit_length() - 1 + e, self.emin)
+
+    def ulp_arb(self, a):
+        from flint import arb
+
+        if a == 0:
+            return arb((1, self.qmin))
+        return arb((1, self.exponent_arb(a) - self.precision + 1))
+
+    def nearest_arb(self, a):
+        """a (an exact finite arb point) rounded to nearest, ties to even, as an exact arb point."""
+        from flint import arb
+
+        if a == 0:
+            return a
+        m, e = a.man_exp()
+        m, e = int(m), int(e)
+        sign = -1 if m < 0 else 1
+        m = abs(m)
+        q = max(m.bit_length() - 1 + e, self.emin) - self.precision + 1
+        if e >= q:
+            return a
+        shift = q - e
+        k = m >> shift
+        rem = m - (k << shift)
+        half = 1 << (shift - 1)
+        if rem > half or (rem == half and k & 1):
+            k += 1
+        return arb((sign * k, q))
+
     def round(self, x: Fraction, up: bool) -> Fraction:
         """x rounded to the format toward +inf (up) or -inf (no overflow: the kernels' values stay below 2)."""
         if x == 0:

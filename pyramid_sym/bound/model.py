@@ -60,6 +60,8 @@ class KernelModel:
     alt_index: list[int] = field(default_factory=list)
     hess_tape: Tape | None = None
     exact_tape: Tape | None = None
+    node_tape: Tape | None = None          # the exact value of every node (radicands factored)
+    index: dict = field(default_factory=dict)
 
     @property
     def result_index(self) -> int:
@@ -106,6 +108,25 @@ def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
         exact = Fraction(p) / Fraction(q)
         return exact, fmt_nearest(Fraction(float(exact)))
     return value, fmt_nearest(Fraction(float(value)))
+
+
+def _positive_form(e: sympy.Expr) -> sympy.Expr:
+    """e with every radicand factored (-g^2/(1 - g) - g becomes -g/(1 - g)): the same function, whose interval
+    evaluation keeps the sign of the radicand (the difference form loses it to the dependency problem)."""
+    def fix(x):
+        if x.is_Pow and x.exp.is_Rational and x.exp.q == 2:
+            return sympy.Pow(sympy.factor(x.base), x.exp)
+        return x
+    return e.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2, fix)
+
+
+def _factored(e: sympy.Expr) -> sympy.Expr:
+    """A sum as one fraction of factors where that is no longer (-g^2/(1 - g) - g is g/(g - 1)): the interval
+    evaluation of a difference of correlated terms loses its sign, the factored form keeps it."""
+    if not e.is_Add:
+        return e
+    f = sympy.factor(e)
+    return f if sympy.count_ops(f) <= sympy.count_ops(e) else e
 
 
 def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
@@ -187,7 +208,9 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         if alt is not None:
             model.alt_index.append(k)
             alts.append(alt)
-    model.first_tape = Tape(symbols, list(model.coeffs) + alts)
-    model.hess_tape = Tape(list(symbols) + psyms, [h for _, _, h in hess]) if hess else None
-    model.exact_tape = Tape(symbols, [y])
+    model.first_tape = Tape(symbols, [_positive_form(c) for c in list(model.coeffs) + alts])
+    model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h) for _, _, h in hess]) if hess else None
+    model.exact_tape = Tape(symbols, [_positive_form(y)])
+    model.node_tape = Tape(symbols, [_positive_form(_factored(v)) for v in exact_val])
+    model.index = {n: i for i, n in enumerate(nodes)}
     return model

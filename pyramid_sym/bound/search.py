@@ -37,12 +37,28 @@ from flint import arb, ctx
 
 from .formats import Format
 from .model import KernelModel, _literal
-from .interval import EmptyRoot, Iv, iv, iv_hull
+from .interval import EmptyRoot, Iv, _fraction, iv, iv_hull
 
 __all__ = ["Box", "BoxResult", "SearchResult", "Domain", "certify_model", "evaluate_box"]
 
 ctx.prec = 96
 _INF = arb("inf")
+_ZERO = arb(0)
+_U: dict = {}
+_SMALLEST_NORMAL: dict = {}
+_HALF_QUANTUM: dict = {}
+
+
+def _constants(fmt: Format) -> None:
+    if fmt.name not in _U:
+        _U[fmt.name] = arb((1, -fmt.precision))
+        _SMALLEST_NORMAL[fmt.name] = arb((1, fmt.emin))
+        _HALF_QUANTUM[fmt.name] = arb((1, fmt.qmin - 1))
+
+
+def _up(x: arb) -> arb:
+    """An exact arb point >= x (x finite)."""
+    return x.upper()
 
 
 @dataclass(frozen=True)
@@ -88,56 +104,233 @@ def _abs_upper(a: Iv) -> Fraction:
     return a.upper_abs()
 
 
-def _float_enclosures(model: KernelModel, fmt: Format, inputs: list[Iv]):
-    """Per node: (enclosure of the exact operation on the computed operands, enclosure of the computed value, exact?)."""
-    pre: list[Iv | None] = []
-    post: list[Iv] = []
-    exact: list[bool] = []
-    ends: list[tuple[Fraction, Fraction]] = []
+@dataclass
+class Enclosures:
+    """One pass over the nodes of a box: exact values, computed values, exactness, perturbation bounds."""
+
+    value: list[Iv]                   # exact value of each node (its factored SymPy form)
+    pre: list[Iv | None]              # the exact operation on the computed operands
+    post: list[Iv]                    # the computed value
+    exact: list[bool]
+    rho: dict[int, Fraction]          # relative rounding bound of each rounded node
+    under: dict[int, Fraction]        # absolute underflow bound of each product or quotient
+    forward: Fraction | None          # forward bound of |R - 1| (None: not finite)
+    forward_abs: Fraction | None = None  # forward bound of |W - y| (the last operation unrounded)
+
+
+def _pt(x: arb) -> Iv:
+    return Iv(x, x)
+
+
+def _abs_low(v: Iv) -> arb:
+    """The least |x| over the interval (0 if it contains 0), an exact arb point."""
+    if v.lo > 0:
+        return v.lo
+    if v.hi < 0:
+        return -v.hi
+    return _ZERO
+
+
+def _abs_high(v: Iv) -> arb:
+    return v.hi if -v.lo < v.hi else -v.lo
+
+
+def _rel(E, A, vals, j):
+    if E[j] is not None:
+        return E[j]
+    if A[j] is not None:
+        vl = _abs_low(vals[j])
+        return (A[j] / vl).upper() if vl > 0 else None
+    return None
+
+
+def _abs(E, A, vals, j):
+    if A[j] is not None:
+        return A[j]
+    if E[j] is not None and vals[j].is_finite():
+        return (E[j] * _abs_high(vals[j])).upper()
+    return None
+
+
+def _abs_mul_div_sqrt(op, exact, computed, errs):
+    """Absolute error of the exact operation on computed operands (|a^ - a| <= A_a, a^ in ``computed``)."""
+    if any(x is None for x in errs):
+        return None
+    try:
+        if op == "mul":
+            return (_abs_high(exact[0]) * errs[1] + _abs_high(computed[1]) * errs[0]).upper()
+        if op == "div":
+            q = abs(exact[0] / exact[1])
+            bl = _abs_low(computed[1])
+            if not q.is_finite() or not bl > 0:
+                return None
+            return ((errs[0] + q.hi * errs[1]) / bl).upper()
+        # sqrt: |sqrt(a^) - sqrt(a)| = |a^ - a| / (sqrt(a^) + sqrt(a))
+        den = computed[0].sqrt() + exact[0].sqrt()
+        dl = _abs_low(den)
+        return (errs[0] / dl).upper() if dl > 0 else None
+    except (ArithmeticError, EmptyRoot):
+        return None
+
+
+def _rn_hull(fmt: Format, lo: arb, hi: arb) -> Iv:
+    return Iv(fmt.nearest_arb(lo), fmt.nearest_arb(hi))
+
+
+def _mn(a: arb, b: arb) -> arb:
+    return a if a < b else b
+
+
+def _mx(a: arb, b: arb) -> arb:
+    return a if a > b else b
+
+
+def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
+    """Enclose every node's exact and computed value on the box, and its rounding, in one forward pass.
+
+    The computed value of a node has two enclosures, intersected: the operation on its operands'
+    computed enclosures, rounded to nearest at both ends (monotone), and ``V (1 +- E)`` (and ``V +- A``)
+    with ``V`` the exact value (evaluated from its factored form, which keeps e.g. a radicand positive)
+    and ``E`` (``A``) the forward relative (absolute) error bound: node i holds V_i (1 + t_i),
+    |t_i| <= E_i; a sum of terms of one sign has at most the weighted mean of their E, a difference is
+    amplified by (|a| E_a + |b| E_b)/|a - b|, a product gives (1 + E_a)(1 + E_b) - 1, a quotient
+    (1 + E_a)/(1 - E_b) - 1, a square root 1 - sqrt(1 - E); the rounding adds (1 + E)(1 + rho) - 1 and
+    an underflow term h/|V|.  All bounds are exact arb points rounded upward.
+    """
+    _constants(fmt)
     names = model.args
+    vals = model.node_tape.run(inputs)
+    n_nodes = len(model.nodes)
+    pre: list[Iv | None] = [None] * n_nodes
+    post: list[Iv] = [Iv.of(0)] * n_nodes
+    exact = [True] * n_nodes
+    E: list = [_ZERO] * n_nodes   # relative error bound of the computed value (None: unknown)
+    A: list = [_ZERO] * n_nodes   # absolute error bound of the computed value (None: unknown)
+    rho: dict = {}
+    under: dict = {}
+    one = Iv.of(1)
+    last = n_nodes - 1
+    index = model.index
     for i, n in enumerate(model.nodes):
         if n.op == "input":
-            v = inputs[names.index(n.value)]
-            pre.append(None)
-            post.append(v)
-            exact.append(True)
-            ends.append(v.ends())
+            post[i] = inputs[names.index(n.value)]
             continue
         if n.op == "const":
-            _, held = _literal(n.value, fmt.nearest)
-            v = iv(held)
-            pre.append(None)
-            post.append(v)
-            exact.append(True)
-            ends.append((held, held))
+            exact_v, held = _literal(n.value, fmt.nearest)
+            post[i] = iv(held)
+            d = abs(held - exact_v)
+            E[i] = iv(d / abs(exact_v)).hi if exact_v else _ZERO
+            A[i] = iv(d).hi
             continue
-        idx = [model.nodes.index(a) for a in n.args]
+        idx = [index[a] for a in n.args]
         ops = [post[j] for j in idx]
-        oe = [ends[j] for j in idx]
-        if n.op == "neg":
-            w = -ops[0]
-        elif n.op == "sqrt":
-            w = ops[0].sqrt()
-        elif n.op == "add":
-            w = ops[0] + ops[1]
-        elif n.op == "sub":
-            w = ops[0] - ops[1]
-        elif n.op == "mul":
-            w = ops[0] * ops[1]
-        else:
-            w = ops[0] / ops[1]
-        lo, hi = w.ends()
-        ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(n.op, oe, lo, hi, fmt)
-        pre.append(w)
-        exact.append(ex)
-        if ex:
-            post.append(w)
-            ends.append((lo, hi))
-        else:
-            rlo, rhi = fmt.nearest(lo), fmt.nearest(hi)  # round to nearest is monotone
-            post.append(iv_hull(rlo, rhi))
-            ends.append((rlo, rhi))
-    return pre, post, exact
+        v = vals[i]
+        # forward error of the exact operation on the computed operands: relative (e) and absolute (ab)
+        e = None
+        ab = None
+        try:
+            if n.op == "neg":
+                e, ab = E[idx[0]], A[idx[0]]
+            elif n.op in ("add", "sub"):
+                a, b = vals[idx[0]], (vals[idx[1]] if n.op == "add" else -vals[idx[1]])
+                ra, rb = _rel(E, A, vals, idx[0]), _rel(E, A, vals, idx[1])
+                aa, abb = _abs(E, A, vals, idx[0]), _abs(E, A, vals, idx[1])
+                if aa is not None and abb is not None:
+                    ab = (aa + abb).upper()
+                if ra is not None and rb is not None and ra == 0 and rb == 0:
+                    e = _ZERO
+                elif ra is not None and rb is not None:
+                    if (a.positive() and b.positive()) or (a.negative() and b.negative()):
+                        e = _mx(ra, rb)
+                        e2 = _pt(ra) / (1 + b / a) + _pt(rb) / (1 + a / b)  # the weighted mean
+                        if e2.is_finite():
+                            e = _mn(e, _abs_high(e2))
+                    else:
+                        e1 = (abs(a) * _pt(ra) + abs(b) * _pt(rb)) / abs(v)
+                        e2 = _pt(ra) / abs(1 + b / a) + _pt(rb) / abs(1 + a / b)
+                        cands = [_abs_high(x) for x in (e1, e2) if x.is_finite()]
+                        e = (cands[0] if len(cands) == 1 else _mn(*cands)) if cands else None
+                if ab is not None:
+                    vl = _abs_low(v)
+                    if vl > 0:
+                        e2 = (ab / vl).upper()
+                        e = e2 if e is None else _mn(e, e2)
+            else:
+                ea = [_rel(E, A, vals, j) for j in idx]
+                ab = _abs_mul_div_sqrt(n.op, [vals[j] for j in idx], ops, [_abs(E, A, vals, j) for j in idx])
+                if any(x is None for x in ea):
+                    e = None
+                elif n.op == "mul":
+                    e = ((1 + ea[0]) * (1 + ea[1]) - 1).upper()
+                elif n.op == "div":
+                    e = ((1 + ea[0]) / (1 - ea[1]) - 1).upper() if ea[1] < 1 else None
+                else:
+                    e = _abs_high(one - (one - _pt(ea[0])).sqrt()) if ea[0] <= 1 else None
+        except (ArithmeticError, EmptyRoot):
+            e = None
+        if e is not None and not e.is_finite():
+            e = None
+        if ab is not None and not ab.is_finite():
+            ab = None
+        # enclosure of the exact operation on the computed operands
+        w = None
+        try:
+            if n.op == "neg":
+                w = -ops[0]
+            elif n.op == "sqrt":
+                w = ops[0].sqrt()
+            elif n.op == "add":
+                w = ops[0] + ops[1]
+            elif n.op == "sub":
+                w = ops[0] - ops[1]
+            elif n.op == "mul":
+                w = ops[0] * ops[1]
+            else:
+                w = ops[0] / ops[1]
+            if not w.is_finite():
+                w = None
+        except (ArithmeticError, EmptyRoot):
+            w = None
+        if v.is_finite():
+            if e is not None:
+                w2 = v * Iv((1 - e).lower(), (1 + e).upper())
+                w = w2 if w is None else w.intersect(w2)
+            if ab is not None:
+                w2 = v + Iv(-ab, ab)
+                w = w2 if w is None else w.intersect(w2)
+        if w is None:
+            raise ArithmeticError("no finite enclosure")
+        lo, hi = w.lo, w.hi
+        pre[i] = w
+        ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(
+            n.op, [(post[j].lo, post[j].hi) for j in idx], lo, hi, fmt)
+        exact[i] = ex
+        if ex or i == last:
+            post[i] = w
+            E[i], A[i] = e, ab
+            continue
+        r, may_underflow = _rho(fmt, lo, hi)
+        post[i] = _rn_hull(fmt, lo, hi)
+        if post[i].lo == post[i].hi and (lo > 0 or hi < 0):
+            # the rounded value is one known float: its error is at most its distance to the ends
+            f_ = post[i].lo
+            d = _mx(abs(f_ - lo), abs(f_ - hi))
+            r = _mn(r, (d / _abs_low(w)).upper())
+        rho[i] = r
+        h = _ZERO
+        if may_underflow and n.op in ("mul", "div"):
+            # |RN(x) - x| <= half the subnormal spacing, and <= |x| (0 is a float)
+            h = _mn(_HALF_QUANTUM[fmt.name], _abs_high(w))
+        under[i] = h
+        if e is not None:
+            e = ((1 + e) * (1 + r) - 1).upper()
+            if h > 0:
+                vl = _abs_low(v)
+                e = (e + h / vl).upper() if vl > 0 else None
+        if ab is not None:
+            ab = (ab + r * (_abs_high(v) + ab) + h).upper() if v.is_finite() else None
+        E[i], A[i] = e, ab
+    return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last])
 
 
 def _point(e):
@@ -145,8 +338,8 @@ def _point(e):
 
 
 def _exact_on_box(op, oe, lo, hi, fmt: Format) -> bool:
-    """Proved exact for every input of the box (the operands' computed values lie in ``oe``)."""
-    if lo == hi and fmt.is_representable(lo):
+    """Proved exact for every input of the box (the operands' computed values lie in ``oe``; arb points)."""
+    if lo == hi and fmt.nearest_arb(lo) == lo:
         return True  # one representable result
     if op in ("add", "sub"):
         if any(_point(e) and e[0] == 0 for e in oe):
@@ -155,26 +348,33 @@ def _exact_on_box(op, oe, lo, hi, fmt: Format) -> bool:
         if op == "add":
             b1, b2 = -b2, -b1
         # x - y with x, y of one sign and y/2 <= x <= 2y (Sterbenz)
-        if a1 > 0 and b1 > 0 and a1 >= b2 / 2 and a2 <= 2 * b1:
+        if a1 > 0 and b1 > 0 and 2 * a1 >= b2 and a2 <= 2 * b1:
             return True
-        if a2 < 0 and b2 < 0 and -a2 >= -b1 / 2 and -a1 <= -2 * b2:
+        if a2 < 0 and b2 < 0 and -2 * a2 >= -b1 and -a1 <= -2 * b2:
             return True
         return False
     if op == "mul":
-        return any(_point(e) and e[0] in (0, 1, -1) for e in oe)
+        return any(_point(e) and (e[0] == 0 or e[0] == 1 or e[0] == -1) for e in oe)
     if op == "div":
-        return (_point(oe[1]) and oe[1][0] in (1, -1)) or (_point(oe[0]) and oe[0][0] == 0)
+        return (_point(oe[1]) and (oe[1][0] == 1 or oe[1][0] == -1)) or (_point(oe[0]) and oe[0][0] == 0)
     if op == "sqrt":
-        return _point(oe[0]) and oe[0][0] in (0, 1)
+        return _point(oe[0]) and (oe[0][0] == 0 or oe[0][0] == 1)
     return False
 
 
-def _rho(fmt: Format, lo: Fraction, hi: Fraction) -> tuple[Fraction, bool]:
-    """(relative bound, may underflow) of rounding a value in [lo, hi]."""
-    a, b = (lo, hi) if lo >= 0 else ((-hi, -lo) if hi <= 0 else (Fraction(0), max(-lo, hi)))
-    if a < fmt.smallest_normal:
-        return fmt.u, True
-    return min(fmt.u, fmt.ulp(b) / (2 * a)), False
+def _rho(fmt: Format, lo: arb, hi: arb) -> tuple[arb, bool]:
+    """(relative bound, may underflow) of rounding a value in [lo, hi] (arb points)."""
+    if lo >= 0:
+        a, b = lo, hi
+    elif hi <= 0:
+        a, b = -hi, -lo
+    else:
+        a, b = arb(0), (-lo if -lo > hi else hi)
+    u = _U[fmt.name]
+    if a < _SMALLEST_NORMAL[fmt.name]:
+        return u, True
+    r = (fmt.ulp_arb(b) / (2 * a)).upper()
+    return (r if r < u else u), False
 
 
 def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
@@ -194,105 +394,25 @@ def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
     return [(ylo, yhi, False, False)]
 
 
-def _forward_relative(model: KernelModel, inputs: list[Iv], pert_bounds: dict, exact: list[bool]) -> Iv:
-    """A second, independent bound of |R - 1| on the box: relative errors propagated forward, node by node.
-
-    Node i holds V_i (1 + t_i) with |t_i| <= E_i: a sum of terms of one sign has the weighted mean of the
-    terms' E (at most their max), a difference is amplified by (|a| + |b|) / |a - b| computed as
-    1 / |1 - b/a| ..., a product gives (1 + E_a)(1 + E_b) - 1, a quotient (1 + E_a)/(1 - E_b) - 1, a
-    square root 1 - sqrt(1 - E); the rounding adds (1 + E)(1 + rho) - 1 and an underflow term h/|V|.
-    Exact in the second order (no Taylor remainder); it ignores correlations between operands, so it is
-    looser where errors cancel, but it stays tight where y's factors differ by many binades.
-    """
-    names = model.args
-    V: list[Iv] = []
-    E: list[Iv] = []
-    zero, one = Iv.of(0), Iv.of(1)
-    last = len(model.nodes) - 1
-    for i, n in enumerate(model.nodes):
-        if n.op == "input":
-            V.append(inputs[names.index(n.value)])
-            E.append(zero)
-            continue
-        if n.op == "const":
-            exact_v, _ = _literal(n.value, lambda x: x)
-            V.append(iv(exact_v))
-            E.append(iv(pert_bounds.get(("c", i), Fraction(0))))
-            continue
-        idx = [model.nodes.index(a) for a in n.args]
-        va = [V[j] for j in idx]
-        ea = [E[j] for j in idx]
-        if n.op == "neg":
-            v, e = -va[0], ea[0]
-        elif n.op in ("add", "sub"):
-            a, b = va[0], (va[1] if n.op == "add" else -va[1])
-            v = a + b
-            if (a.positive() and b.positive()) or (a.negative() and b.negative()):
-                e = ea[0].max(ea[1])
-                e2 = ea[0] / (1 + b / a) + ea[1] / (1 + a / b)  # the weighted mean, exactly
-                if e2.is_finite() and e2.upper_abs() < e.upper_abs():
-                    e = e2
-            else:
-                e1 = (abs(a) * ea[0] + abs(b) * ea[1]) / abs(v)
-                e2 = ea[0] / abs(1 + b / a) + ea[1] / abs(1 + a / b)
-                e = e1 if not e2.is_finite() or (e1.is_finite() and e1.upper_abs() < e2.upper_abs()) else e2
-        elif n.op == "mul":
-            v = va[0] * va[1]
-            e = (one + ea[0]) * (one + ea[1]) - one
-        elif n.op == "div":
-            v = va[0] / va[1]
-            e = (one + ea[0]) / (one - ea[1]) - one
-        else:
-            v = va[0].sqrt()
-            e = one - (one - ea[0]).sqrt()
-        if not e.is_finite():
-            raise ArithmeticError("forward bound not finite")
-        e = Iv.of(e.upper_abs())
-        if i != last and n.op != "neg" and not exact[i]:
-            rho = pert_bounds.get(("d", i), Fraction(0))
-            h = pert_bounds.get(("h", i), Fraction(0))
-            e = (one + e) * (one + iv(rho)) - one
-            if h:
-                e = e + iv(h) / abs(v)
-            if not e.is_finite():
-                raise ArithmeticError("forward bound not finite")
-            e = Iv.of(e.upper_abs())
-        V.append(v)
-        E.append(e)
-    return E[last]
-
-
 def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: arb | None = None) -> BoxResult:
     vals = dom.values(box)
     inputs = [iv_hull(a, b) for a, b in vals]
     try:
-        pre, post, exact = _float_enclosures(model, fmt, inputs)
-    except (ArithmeticError, EmptyRoot):  # an enclosure too wide to be finite: no exactness, the plain model everywhere
-        pre = None
-        exact = [n.op in ("input", "const", "neg") or i in model.fast2sum for i, n in enumerate(model.nodes)]
-    bounds: list[Fraction] = []
+        enc = _enclose(model, fmt, inputs)
+    except (ArithmeticError, EmptyRoot):
+        return BoxResult(None, None, None, None)
+    exact = enc.exact
+    bounds: list[arb] = []
     for p in model.perturbations:
         if p.kind == "c":
-            bounds.append(p.const_bound)
-            continue
-        if exact[p.index]:
-            bounds.append(Fraction(0))
-            continue
-        if pre is None:
-            bounds.append(fmt.u if p.kind == "d" else fmt.underflow_half_quantum)
-            continue
-        lo, hi = pre[p.index].ends()
-        rho, under = _rho(fmt, lo, hi)
-        if p.kind == "d":
-            bounds.append(rho)
+            bounds.append(iv(p.const_bound).hi)
+        elif exact[p.index]:
+            bounds.append(_ZERO)
+        elif p.kind == "d":
+            bounds.append(enc.rho[p.index])
         else:
-            # |RN(x) - x| <= half the subnormal spacing, and <= |x| (0 is a float)
-            bounds.append(min(fmt.underflow_half_quantum, max(abs(lo), abs(hi))) if under else Fraction(0))
-    try:
-        fwd = _forward_relative(model, inputs,
-                                {(p.kind, p.index): b for p, b in zip(model.perturbations, bounds)}, exact)
-    except (ArithmeticError, EmptyRoot):
-        fwd = None
+            bounds.append(enc.under.get(p.index, _ZERO))
+    fwd = enc.forward
     try:
         outs = model.first_tape.run(inputs)
         coeffs = outs[:len(model.perturbations)]
@@ -301,37 +421,34 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
                 coeffs[k] = alt if not coeffs[k].is_finite() else coeffs[k].intersect(alt)
         first = Iv.of(0)
         for c, b in zip(coeffs, bounds):
-            if b:
-                first = first + abs(c) * iv(b)
+            if b > 0:
+                first = first + abs(c) * _pt(b)
     except EmptyRoot:
         first = Iv(-_INF, _INF)
-    # second-order remainder over the perturbation box (reused from the parent while negligible)
+    # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.02 ULP)
     r2 = parent_r2
     if not first.is_finite():
         r2 = Iv.of(0)
-    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 10**4):
+    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 50):
         r2 = Iv.of(0)
         if model.hess_tape is not None:
-            pert = [iv_hull(-b, b) for b in bounds]
+            pert = [Iv(-b, b) for b in bounds]
             try:
                 hs = model.hess_tape.run(inputs + pert)
             except EmptyRoot:
                 hs = [Iv(-_INF, _INF)] * len(model.hessian)
             for (i, j, _), h in zip(model.hessian, hs):
-                if bounds[i] and bounds[j]:
-                    term = abs(h) * iv(bounds[i] * bounds[j])
+                if bounds[i] > 0 and bounds[j] > 0:
+                    term = abs(h) * _pt(bounds[i] * bounds[j])
                     r2 = r2 + (term if i == j else 2 * term)
             r2 = r2 / 2
     rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
-    if fwd is not None and fwd.is_finite():
-        f_up = fwd.upper_abs()
-        rel = f_up if rel is None else min(rel, f_up)
+    if fwd is not None:
+        fwd = _fraction(fwd)
+        rel = fwd if rel is None else min(rel, fwd)
     if rel is None:
         return BoxResult(None, None, None, r2)
-    try:
-        (y,) = model.exact_tape.run(inputs)
-    except EmptyRoot:
-        y = Iv(-_INF, _INF)
+    y = enc.value[-1]
     if y.is_finite():
         ylo, yhi = abs(y).ends()
         ylo = max(ylo, Fraction(0))
@@ -346,6 +463,8 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
         if lo > 0:
             scale = min(scale, hi / fmt.ulp(lo))
         eps = rel * scale if hi > 0 else Fraction(0)  # y = 0 on the whole box: the error is rel * |y| = 0
+        if enc.forward_abs is not None and hi > 0:
+            eps = min(eps, _fraction(enc.forward_abs) / fmt.ulp(lo))  # absolute error over the least ulp of the part
         eps_max = max(eps_max, eps)
         # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
         # into the binade above (spacing doubles there)
@@ -428,6 +547,7 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
 
     push(root, None)
     probe_point(root, heap[0][3].r2)
+    pops = 0
     complete = True
     while True:
         negkey, _, box, r = heap[0]
@@ -438,7 +558,9 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
             complete = False
             break
         heapq.heappop(heap)
-        probe_point(box, r.r2)
+        pops += 1
+        if pops % 4 == 1:
+            probe_point(box, r.r2)
         widths = [_width(fmt, o1, o2) for o1, o2 in box]
         k = max(range(len(box)), key=lambda i: widths[i])
         if widths[k] == 0:  # a single point that is still on top: its own bound is final
