@@ -61,6 +61,8 @@ class KernelModel:
     hess_tape: Tape | None = None
     exact_tape: Tape | None = None
     node_tape: Tape | None = None          # the exact value of every node (radicands factored)
+    node_alt: list[int] = field(default_factory=list)   # nodes with a second (ratio) form, in node_alt_tape
+    node_alt_tape: Tape | None = None
     index: dict = field(default_factory=dict)
 
     @property
@@ -127,6 +129,38 @@ def _factored(e: sympy.Expr) -> sympy.Expr:
         return e
     f = sympy.factor(e)
     return f if sympy.count_ops(f) <= sympy.count_ops(e) else e
+
+
+def _reduce_powers(expr: sympy.Expr, r: sympy.Symbol, base: sympy.Expr) -> sympy.Expr:
+    out = sympy.S.Zero
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        n = term.as_powers_dict().get(r, 0)
+        if n >= 2:
+            term = term / r**n * base**(n // 2) * r**(n % 2)
+        out += term
+    return out
+
+
+def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
+    """c as one fraction with each square root r = sqrt(b) a symbol, r^2 replaced by b, factored: the same
+    function (the ledger's radical reduction), usually much shorter than SymPy's derivative, whose terms
+    cancel to first order (the coefficient of the rounding of 1 + gamma_c in renoise_alpha is
+    sigma q (1 + gamma_c) / (2 (...)), not a difference of two terms near 1/2)."""
+    rads: dict = {}
+    for p in c.atoms(sympy.Pow):
+        if p.exp.is_Rational and p.exp.q == 2:
+            rads.setdefault(p.base, sympy.Dummy("r", positive=True))
+    if any(b.has(sympy.Pow) and any(a.exp.q == 2 for a in b.atoms(sympy.Pow) if a.exp.is_Rational) for b in rads):
+        return None  # nested radicals: not reduced
+    c1 = c.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2 and x.base in rads,
+                   lambda x: rads[x.base] ** int(x.exp * 2))
+    num, den = sympy.fraction(sympy.together(c1))
+    for base, r in rads.items():
+        for _ in range(2):
+            num, den = _reduce_powers(num, r, base), _reduce_powers(den, r, base)
+            num, den = sympy.fraction(sympy.together(num / den))
+    out = sympy.factor(num) / sympy.factor(den)
+    return out.xreplace({r: sympy.sqrt(b) for b, r in rads.items()})
 
 
 def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
@@ -204,13 +238,28 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model.alt_index = []
     alts = []
     for k, c in enumerate(model.coeffs):
-        alt = _ratio_form(c)
-        if alt is not None:
-            model.alt_index.append(k)
-            alts.append(alt)
+        forms = [_ratio_form(c)]
+        try:
+            reduced = _reduce_radicals(c)
+        except (sympy.PolynomialError, ValueError):
+            reduced = None
+        if reduced is not None and reduced != c:
+            forms += [reduced, _ratio_form(reduced)]
+        for alt in forms:
+            if alt is not None:
+                model.alt_index.append(k)
+                alts.append(alt)
     model.first_tape = Tape(symbols, [_positive_form(c) for c in list(model.coeffs) + alts])
     model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h) for _, _, h in hess]) if hess else None
     model.exact_tape = Tape(symbols, [_positive_form(y)])
     model.node_tape = Tape(symbols, [_positive_form(_factored(v)) for v in exact_val])
+    model.node_alt = []
+    node_alts = []
+    for k, v in enumerate(exact_val):
+        alt = _ratio_form(v)
+        if alt is not None:
+            model.node_alt.append(k)
+            node_alts.append(_positive_form(alt))
+    model.node_alt_tape = Tape(symbols, node_alts) if node_alts else None
     model.index = {n: i for i, n in enumerate(nodes)}
     return model

@@ -200,6 +200,13 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     _constants(fmt)
     names = model.args
     vals = model.node_tape.run(inputs)
+    if model.node_alt_tape is not None:
+        try:
+            for k, alt in zip(model.node_alt, model.node_alt_tape.run(inputs)):
+                if alt.is_finite():  # two enclosures of the same exact value: intersect
+                    vals[k] = alt if not vals[k].is_finite() else vals[k].intersect(alt)
+        except EmptyRoot:
+            pass
     n_nodes = len(model.nodes)
     pre: list[Iv | None] = [None] * n_nodes
     post: list[Iv] = [Iv.of(0)] * n_nodes
