@@ -88,11 +88,16 @@ _MODELS: dict = {}
 
 
 def _model(kernel: str, fmt: Format):
-    from .model import build_model
+    """The kernel's model for ``fmt``; formats in which every literal is exact share one model."""
+    from .adapter import kernel_tree
+    from .model import _literal, _topological, build_model
 
-    key = (kernel, fmt.name)
+    tree = kernel_tree(kernel)
+    inexact = tuple(sorted(str(n.value) for n in _topological(tree[1])
+                           if n.op == "const" and _literal(n.value, fmt.nearest)[0] != _literal(n.value, fmt.nearest)[1]))
+    key = (kernel, inexact if not inexact else fmt.name)
     if key not in _MODELS:
-        _MODELS[key] = build_model(kernel, fmt.nearest)
+        _MODELS[key] = build_model(kernel, fmt.nearest, tree=tree)
     return _MODELS[key]
 
 
@@ -122,14 +127,18 @@ def _check_fast2sum(model, fmt, dom) -> None:
             raise ArithmeticError(f"Fast2Sum condition |a| >= |b| not shown for {node}")
 
 
-def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500) -> Certificate:
-    """The certified bound of ``kernel`` in ``dtype`` over its whole domain."""
+def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500, text: str | None = None,
+            target: str = "numpy") -> Certificate:
+    """The certified bound of ``kernel`` in ``dtype`` over its whole domain.
+
+    ``text``: certify this printed function (same name and domain as the kernel: a candidate form)
+    instead of the emitted one."""
     from .search import certify_model
 
     fmt = format_named(dtype)
     t0 = time.perf_counter()
     if fmt.computed_in:
-        base = certify(kernel, fmt.computed_in, tol=tol, max_boxes=max_boxes)
+        base = certify(kernel, fmt.computed_in, tol=tol, max_boxes=max_boxes, text=text, target=target)
         wide = format_named(fmt.computed_in)
         shrink = Fraction(2) ** (fmt.precision - wide.precision)
         # |RN_half(w) - y| <= 1/2 ulp_half(y) + |w - y| and ulp_wide(y) <= ulp_half(y) 2^-(p_wide - p_half)
@@ -139,7 +148,13 @@ def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500
         return Certificate(kernel, dtype, _up(ulp), math.floor(ulp + Fraction(1, 2)), wide.name, base.boxes,
                            time.perf_counter() - t0, base.complete, float(Fraction(1, 2) + Fraction(base.model_max)
                                                                         * shrink), base.argmax, base.operations)
-    model = _model(kernel, fmt)
+    if text is None:
+        model = _model(kernel, fmt)
+    else:
+        from .adapter import tree_of_function
+        from .model import build_model
+
+        model = build_model(kernel, fmt.nearest, tree=tree_of_function(text, kernel, target))
     dom = _domain(kernel, fmt)
     _check_fast2sum(model, fmt, dom)
     r = certify_model(model, fmt, dom, tol=tol, max_boxes=max_boxes)
@@ -148,21 +163,19 @@ def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500
 
 
 def certify_all(kernels=None, dtypes=None, **kw) -> list[Certificate]:
+    """Certificates for every kernel and dtype; a half dtype reuses its computing format's search."""
     from .adapter import kernel_names
 
     out = []
-    cache: dict = {}
     for k in kernels or kernel_names():
+        done: dict = {}
         for d in dtypes or DTYPES:
             fmt = format_named(d)
-            base = fmt.computed_in
-            if base and (k, base) in cache:
-                c = cache[(k, base)]
-                out.append(_carry(c, fmt))
-                continue
-            c = certify(k, d, **kw)
-            cache[(k, d)] = c
-            out.append(c)
+            base = fmt.computed_in or d
+            if base not in done:
+                done[base] = certify(k, base, **kw)
+            c = done[base]
+            out.append(_carry(c, fmt) if fmt.computed_in else c)
     return out
 
 

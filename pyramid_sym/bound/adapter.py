@@ -194,6 +194,25 @@ def kernel_tree(name: str, target: str = "numpy") -> tuple[tuple[str, ...], Node
     return tree_of_function(module_text(target), name, target)
 
 
+def printed_candidate(name: str, expr, target: str = "numpy") -> str:
+    """The function text the emitter would print for ``name`` computing ``expr`` (formula symbols): the same
+    printer and cse() as the emitted module, for certifying a candidate rewrite before it is emitted."""
+    import sympy
+
+    from ..kernels.emit import KernelPrinter
+    from ..kernels.specs import kernel
+
+    spec = kernel(name)
+    printer = KernelPrinter(target)
+    e = spec.to_python_symbols(expr)
+    pairs, (reduced,) = sympy.cse(e, symbols=sympy.numbered_symbols("x"), order="canonical")
+    names = [py for _, py, _ in spec.args]
+    lines = [f"def {name}({', '.join(names)}):"]
+    lines += [f"    {sym} = {printer.doprint(val)}" for sym, val in pairs]
+    lines.append(f"    return _finish({printer.doprint(reduced)}, _dtype)")
+    return "\n".join(lines) + "\n"
+
+
 def reference_forms():
     """{kernel: (form name, callable(x, g, sqrt), convention)} of the reference code's forms as the probe runs them."""
     from ..probe import forms

@@ -256,10 +256,12 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model.node_alt = []
     node_alts = []
     for k, v in enumerate(exact_val):
-        alt = _ratio_form(v)
-        if alt is not None:
-            model.node_alt.append(k)
-            node_alts.append(_positive_form(alt))
+        # other forms of the same exact value, intersected with the first: the printed one (a sum of
+        # non-negative terms stays non-negative) and the ratio form of a quotient
+        for alt in (_positive_form(v), _ratio_form(v)):
+            if alt is not None and alt != model.node_tape.exprs[k]:
+                model.node_alt.append(k)
+                node_alts.append(_positive_form(alt))
     model.node_alt_tape = Tape(symbols, node_alts) if node_alts else None
     model.index = {n: i for i, n in enumerate(nodes)}
     return model

@@ -231,6 +231,15 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             continue
         idx = [index[a] for a in n.args]
         ops = [post[j] for j in idx]
+        # the exact value once more, from the operands' exact values: intersect
+        try:
+            cv = [vals[j] for j in idx]
+            sv = {"neg": lambda: -cv[0], "sqrt": lambda: cv[0].sqrt(), "add": lambda: cv[0] + cv[1],
+                  "sub": lambda: cv[0] - cv[1], "mul": lambda: cv[0] * cv[1], "div": lambda: cv[0] / cv[1]}[n.op]()
+            if sv.is_finite():
+                vals[i] = sv if not vals[i].is_finite() else vals[i].intersect(sv)
+        except (ArithmeticError, EmptyRoot):
+            pass
         v = vals[i]
         # forward error of the exact operation on the computed operands: relative (e) and absolute (ab)
         e = None
@@ -306,7 +315,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
                 w2 = v + Iv(-ab, ab)
                 w = w2 if w is None else w.intersect(w2)
         if w is None:
-            raise ArithmeticError("no finite enclosure")
+            raise ArithmeticError(f"no finite enclosure of node {i} ({n.op})")
         lo, hi = w.lo, w.hi
         pre[i] = w
         ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(
@@ -432,11 +441,11 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
                 first = first + abs(c) * _pt(b)
     except EmptyRoot:
         first = Iv(-_INF, _INF)
-    # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.02 ULP)
+    # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.1 ULP)
     r2 = parent_r2
     if not first.is_finite():
         r2 = Iv.of(0)
-    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 50):
+    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 10):
         r2 = Iv.of(0)
         if model.hess_tape is not None:
             pert = [Iv(-b, b) for b in bounds]
@@ -576,10 +585,17 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
             if not heap:
                 break
             continue
-        o1, o2 = box[k]
-        mid = _split(fmt, o1, o2)
-        for half in ((o1, mid), (mid + 1, o2)):
-            child = tuple(half if i == k else box[i] for i in range(len(box)))
+        if r.bound is None:
+            # no bound on this box: cut every argument (the cause need not lie along the widest one)
+            children = [()]
+            for i, (o1, o2) in enumerate(box):
+                halves = [(o1, o2)] if o1 == o2 else [(o1, _split(fmt, o1, o2)), (_split(fmt, o1, o2) + 1, o2)]
+                children = [c + (h,) for c in children for h in halves]
+        else:
+            o1, o2 = box[k]
+            mid = _split(fmt, o1, o2)
+            children = [tuple(half if i == k else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
+        for child in children:
             push(child, r.r2)
     entries = sorted(heap, key=lambda t: t[0])
     bound = max([done_bound] + [t[3].bound if t[3].bound is not None else Fraction(10**9) for t in entries])

@@ -49,6 +49,7 @@ class Tape:
 
     def __init__(self, inputs, exprs):
         self.inputs = list(inputs)
+        self.exprs = list(exprs)
         self.code: list[tuple] = []
         self._slot: dict = {}
         for i, s in enumerate(self.inputs):

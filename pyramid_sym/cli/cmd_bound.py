@@ -21,8 +21,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     parser.add_argument("--write", action="store_true",
                         help="write the table to the package's data file kernel_bounds.json (all kernels and dtypes)")
-    parser.add_argument("--max-boxes", type=int, default=1200, metavar="N",
-                        help="box budget of the search per kernel and computing format (default 1200)")
+    parser.add_argument("--max-boxes", type=int, default=1500, metavar="N",
+                        help="box budget of the search per kernel and computing format (default 1500)")
 
 
 def run(args) -> int:
