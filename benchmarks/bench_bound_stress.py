@@ -71,9 +71,10 @@ def stress(kernel, dtype, points, seed, chunk=10**6):
             import torch
             from pyramid_sym.kernels import torch_kernels as tk
 
-            out = getattr(tk, kernel)(torch.from_numpy(x).to(torch.bfloat16), torch.from_numpy(g).to(torch.bfloat16))
-            out = out.to(torch.float64).numpy()
-            ref = getattr(nk, kernel)(x.astype(np.float64), g.astype(np.float64))
+            xt, gt = torch.from_numpy(x).to(torch.bfloat16), torch.from_numpy(g).to(torch.bfloat16)
+            x, g = xt.to(torch.float64).numpy(), gt.to(torch.float64).numpy()  # the inputs as the kernel gets them
+            out = getattr(tk, kernel)(xt, gt).to(torch.float64).numpy()
+            ref = getattr(nk, kernel)(x, g)
         elif dtype == "float64":
             out = getattr(nk, kernel)(x, g).astype(np.longdouble)
             ref = getattr(nk, kernel)(x.astype(np.longdouble), g.astype(np.longdouble))

@@ -135,3 +135,35 @@ def test_cli_rejects_unknown_kernel(capsys):
     assert main(["bound", "--kernel", "nope"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "renoise_alpha" in err and "Traceback" not in err
+
+
+def test_reference_lower_bounds_are_proved_at_their_inputs():
+    """Each lower bound is checked again here with exact rational arithmetic on the emitted stable form
+    evaluated in mpmath at 200 bits (an evaluator other than the bound's interval tape)."""
+    import mpmath
+
+    from pyramid_sym.bound.lower import reference_lower_bounds
+    from pyramid_sym.kernels.specs import kernel as kernel_spec
+
+    rows = reference_lower_bounds(("float32",))
+    assert {r.kernel for r in rows} == {"jump_start_time", "corrected_start_sigma", "renoise_alpha", "renoise_beta"}
+    big = [r for r in rows if r.ulp > 1e6]
+    assert big, "the code's 1 - corrected form loses millions of ULP in float32 near sigma_end = 0"
+    with mpmath.workprec(200):
+        for r in big:
+            spec = kernel_spec(r.kernel)
+            import sympy
+
+            f = sympy.lambdify([sympy.Symbol(py) for _, py, _ in spec.args],
+                               spec.to_python_symbols(spec.emitted_expr), "mpmath")
+            y = f(mpmath.mpf(r.point[0]), mpmath.mpf(r.point[1]))
+            ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(y), 2)) - 23)
+            assert abs(mpmath.mpf(r.computed) - y) / ulp >= r.ulp * (1 - 1e-9)
+
+
+def test_cli_reference_prints_lower_bounds(capsys):
+    from pyramid_sym.cli import main
+
+    assert main(["bound", "--reference", "--dtype", "float32", "--kernel", "corrected_start_sigma"]) == 0
+    out = capsys.readouterr().out
+    assert "corrected_start_sigma" in out and "float32" in out

@@ -21,6 +21,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     parser.add_argument("--write", action="store_true",
                         help="write the table to the package's data file kernel_bounds.json (all kernels and dtypes)")
+    parser.add_argument("--reference", action="store_true",
+                        help="instead, certify LOWER bounds of the reference code's forms (as the probe runs them): "
+                             "a float input where the error is proved at least X ULP")
     parser.add_argument("--max-boxes", type=int, default=1500, metavar="N",
                         help="box budget of the search per kernel and computing format (default 1500)")
 
@@ -50,6 +53,20 @@ def run(args) -> int:
         raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 1200.")
     if args.write and (kernels is not None or sorted(dtypes) != sorted(DTYPES)):
         raise UsageError("--write stores the whole table; drop --kernel and --dtype.")
+    if args.reference:
+        if args.write:
+            raise UsageError("--write stores the kernels' upper bounds; drop --reference or --write.")
+        from ..bound.lower import reference_lower_bounds
+
+        numpy_dtypes = [d for d in dtypes if d != "bfloat16"]
+        rows = [r for r in reference_lower_bounds(numpy_dtypes) if kernels is None or r.kernel in kernels]
+        if args.json:
+            sys.stdout.write(json.dumps([r.to_json() for r in rows], indent=1) + "\n")
+            return 0
+        print(f"{'reference form':<22} {'dtype':<9} {'error >= (ULP)':>15}  input (x, gamma) -> computed")
+        for r in rows:
+            print(f"{r.kernel:<22} {r.dtype:<9} {r.ulp:>15.4g}  {r.point} -> {r.computed!r}")
+        return 0
     certs = certify_all(kernels, dtypes, max_boxes=args.max_boxes)
     table = table_json(certs)
     if args.write:
