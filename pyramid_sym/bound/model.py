@@ -63,6 +63,8 @@ class KernelModel:
     node_tape: Tape | None = None          # the exact value of every node (radicands factored)
     node_alt: list[int] = field(default_factory=list)   # nodes with a second (ratio) form, in node_alt_tape
     node_alt_tape: Tape | None = None
+    pre_index: list[int] = field(default_factory=list)  # nodes whose perturbed pre-rounding value is in pre_tape
+    pre_tape: Tape | None = None           # of (arguments, perturbations): encloses the computed operands' op
     index: dict = field(default_factory=dict)
 
     @property
@@ -182,6 +184,7 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     f2s = _fast2sum(nodes)
     perts: list[Perturbation] = []
     pert_val: list[sympy.Expr] = []
+    pert_pre: dict[int, sympy.Expr] = {}   # each operation on its operands' perturbed values, before its own rounding
     exact_val: list[sympy.Expr] = []
     last = len(nodes) - 1
     for i, n in enumerate(nodes):
@@ -206,7 +209,13 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         op = {"neg": lambda x: -x, "sqrt": sympy.sqrt, "add": lambda x, y: x + y, "sub": lambda x, y: x - y,
               "mul": lambda x, y: x * y, "div": lambda x, y: x / y}[n.op]
         w = op(*a)
+        pert_pre[i] = w
         exact_val.append(op(*b))
+        if i in f2s:
+            # an error-free step: write its perturbed value without the cancelling terms ((1 - e) - (1 - e)(1 + d)
+            # is -(1 - e) d), so that intervals keep it small; the same function
+            w = sympy.factor_terms(sympy.expand(w))
+            pert_pre[i] = w
         if i == last or n.op == "neg" or i in f2s:
             pert_val.append(w)
             continue
@@ -252,6 +261,8 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model.first_tape = Tape(symbols, [_positive_form(c) for c in list(model.coeffs) + alts])
     model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h) for _, _, h in hess]) if hess else None
     model.exact_tape = Tape(symbols, [_positive_form(y)])
+    model.pre_index = sorted(pert_pre)
+    model.pre_tape = Tape(list(symbols) + psyms, [_positive_form(pert_pre[i]) for i in model.pre_index])
     model.node_tape = Tape(symbols, [_positive_form(_factored(v)) for v in exact_val])
     model.node_alt = []
     node_alts = []

@@ -208,6 +208,27 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         except EmptyRoot:
             pass
     n_nodes = len(model.nodes)
+    # the computed values once more, as the model's perturbed expressions over the perturbation box, with
+    # the bounds known so far (0 for the operations found exact, u and the underflow term for the others):
+    # correlated roundings (Fast2Sum) stay correlated.  Evaluated when a node has no finite enclosure.
+    pidx = {(p.kind, p.index): k for k, p in enumerate(model.perturbations)}
+
+    def pre_from_model(i):
+        box_ = []
+        for p in model.perturbations:
+            if p.kind == "c":
+                b = iv(p.const_bound).hi
+            elif p.index < i:
+                b = (_ZERO if exact[p.index] else rho.get(p.index, _U[fmt.name])) if p.kind == "d" else \
+                    (_ZERO if exact[p.index] else under.get(p.index, _HALF_QUANTUM[fmt.name]))
+            else:
+                b = _U[fmt.name] if p.kind == "d" else _HALF_QUANTUM[fmt.name]
+            box_.append(Iv(-b, b))
+        try:
+            return dict(zip(model.pre_index, model.pre_tape.run(list(inputs) + box_))).get(i)
+        except EmptyRoot:
+            return None
+
     pre: list[Iv | None] = [None] * n_nodes
     post: list[Iv] = [Iv.of(0)] * n_nodes
     exact = [True] * n_nodes
@@ -314,6 +335,10 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             if ab is not None:
                 w2 = v + Iv(-ab, ab)
                 w = w2 if w is None else w.intersect(w2)
+        if w is None or (n.op in ("add", "sub") and w.lo <= 0 <= w.hi and not (w.lo == 0 and w.hi == 0)):
+            pm = pre_from_model(i)
+            if pm is not None and pm.is_finite():
+                w = pm if w is None else w.intersect(pm)
         if w is None:
             raise ArithmeticError(f"no finite enclosure of node {i} ({n.op})")
         lo, hi = w.lo, w.hi
@@ -513,11 +538,18 @@ def _width(fmt: Format, o1: int, o2: int) -> float:
     return float((v2 - v1) / v1)
 
 
+def _half_ordinal(fmt: Format) -> int:
+    return fmt.ordinal(Fraction(1, 2))
+
+
 def _split(fmt: Format, o1: int, o2: int) -> int:
-    """Where to cut the ordinal range [o1, o2]: 0 alone first, then geometrically while the values span
-    more than a factor 4 (the subnormal range included), then in the middle."""
+    """Where to cut the ordinal range [o1, o2]: 0 alone first, then just below 1/2, then geometrically while the
+    values span more than a factor 4 (the subnormal range included), then in the middle."""
     if o1 == 0:
         return 0
+    h = _half_ordinal(fmt)
+    if o1 < h <= o2:
+        return h - 1
     v1, v2 = fmt.value(o1), fmt.value(o2)
     if v2 > 4 * v1:
         e = (fmt.exponent_raw(v1) + fmt.exponent_raw(v2)) // 2
@@ -579,6 +611,12 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
             probe_point(box, r.r2)
         widths = [_width(fmt, o1, o2) for o1, o2 in box]
         k = max(range(len(box)), key=lambda i: widths[i])
+        # a range that straddles 1/2 is cut there first: 1 - x is exact from 1/2 on (Sterbenz), and the
+        # kernels' levels enter as 1 - x
+        for i, ((sign, _, _), (o1, o2)) in enumerate(zip(dom.args, box)):
+            if sign > 0 and o1 < _half_ordinal(fmt) <= o2 and widths[i] > 0:
+                k = i
+                break
         if widths[k] == 0:  # a single point that is still on top: its own bound is final
             done_bound = max(done_bound, r.bound if r.bound is not None else Fraction(10**9))
             done_ordinal = max(done_ordinal, r.ordinal if r.ordinal is not None else 10**9)
