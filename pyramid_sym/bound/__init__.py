@@ -217,6 +217,10 @@ def docstring_lines(kernel: str) -> list[str]:
         from ..errors import UsageError
 
         raise UsageError(f"no certified bound for kernel {kernel!r}; run pyramid-sym bound --write.")
-    parts = [f"{d} {ulp[kernel][d]:g} ULP ({ordinal[kernel][d]} float{'s' if ordinal[kernel][d] != 1 else ''} "
-             "from the correctly rounded value)" for d in DTYPES if d in ulp[kernel]]
-    return ["Certified rounding error over the whole domain (pyramid-sym bound):", "; ".join(parts) + "."]
+    lines = ["Certified rounding error over the whole domain (pyramid-sym bound), per dtype:"]
+    for d in DTYPES:
+        if d in ulp[kernel]:
+            n = ordinal[kernel][d]
+            lines.append(f"    {d}: {ulp[kernel][d]:g} ULP; at most {n} float{'s' if n != 1 else ''} from the "
+                         "correctly rounded value")
+    return lines

@@ -50,7 +50,7 @@ def run(args) -> int:
                              f"{', '.join(kernel_names())}.")
         kernels = [args.kernel]
     if args.max_boxes < 1:
-        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 1200.")
+        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 1500.")
     if args.write and (kernels is not None or sorted(dtypes) != sorted(DTYPES)):
         raise UsageError("--write stores the whole table; drop --kernel and --dtype.")
     if args.reference:
