@@ -2,7 +2,7 @@
 
 For each scalar kernel and dtype, :func:`certify` reads the kernel's printed operations
 (:mod:`.adapter`), models every rounding (:mod:`.model`) and bounds the error over the
-kernel's whole float domain by branch and bound in arb ball arithmetic (:mod:`.search`).
+kernel's whole float domain by branch and bound in interval arithmetic with exact arb ends (:mod:`.search`).
 
 Two figures per kernel and dtype, both proved for every float input of the domain:
 

@@ -1,4 +1,4 @@
-"""Certified global bound of a kernel's rounding error over its whole float domain: branch and bound in ball arithmetic.
+"""Certified global bound of a kernel's rounding error over its whole float domain: branch and bound in interval arithmetic.
 
 The domain of each argument is the set of floats of the working format in its interval
 (0 and the subnormals included), walked by *ordinal* (the index of a float among the
@@ -12,13 +12,15 @@ a binade.  On a box of inputs, :func:`evaluate_box`
    operand 0 or 1, a single representable result, Fast2Sum), else
    ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus the underflow term
    when a product or quotient may be subnormal;
-3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (arb balls; ``R2`` from the Hessian over the
-   perturbation box, reused from the parent box while it is negligible);
+3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; ``R2`` from the
+   Hessian over the perturbation box, reused from the parent box while it is negligible), and takes
+   the smaller of that and a forward relative/absolute error propagation (:func:`_enclose`);
 4. converts to ULP of the exact result ``y``: the inner error is
    ``eps = |R - 1| * |y| / ulp(y)`` (``|y| / ulp(y) < 2^p``, tighter when the box's ``y`` lies
-   in one binade) and the last operation's own rounding adds 1/2 ULP (a lemma: when
-   ``|w - y| <= eps ulp(y)`` with ``eps < 1``, ``|RN(w) - y| <= (1/2 + eps) ulp(y)``, across
-   binade ends too).
+   in one binade, or the absolute error over the least ulp) and the last operation's own rounding
+   adds 1/2 ULP of ``y``, or 1 ULP where the computed value may cross into the binade above
+   (spacing doubles there); the distance in floats to the correctly rounded ``y`` is at most
+   ``floor(eps' + 1)``, ``eps'`` counted in the smaller spacing where the binade below is reachable.
 
 The bound of the kernel is the largest box bound left when the search stops; the
 search refines the box with the largest bound first until it is within a tolerance of

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 NAME = "bound"
-HELP = "certified rounding-error bound of every emitted kernel per dtype (FPTaylor method, ball arithmetic)"
+HELP = "certified rounding-error bound of every emitted kernel per dtype (FPTaylor method, interval arithmetic)"
 DESCRIPTION = (
     "For each emitted scalar kernel, model every rounding of its printed operations (round to nearest, "
     "|d| <= 2^-p, underflow term, no FMA) and bound the error over every float input of its domain by branch "
-    "and bound in arb ball arithmetic. Prints, per kernel and dtype, a certified bound on |computed - exact| / "
+    "and bound in interval arithmetic with exact arb ends. Prints, per kernel and dtype, a certified bound on |computed - exact| / "
     "ulp(exact) and on the distance in floats to the correctly rounded value. float16 and bfloat16 are "
     "computed in float32 and rounded once. --write stores the table in pyramid_sym/data/kernel_bounds.json."
 )
