@@ -28,7 +28,7 @@ from fractions import Fraction
 
 import sympy
 
-from .adapter import ROUNDED, Node, kernel_tree
+from .adapter import Node, kernel_tree
 from .tape import Tape
 
 __all__ = ["Perturbation", "KernelModel", "build_model"]
@@ -167,7 +167,7 @@ def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
 
 def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
     """N / (T1 + T2 + ...) as 1 / (T1/N + T2/N + ...): the same function, with the common factors of N and
-    each T cancelled, so that ball arithmetic does not lose the correlation between numerator and
+    each T cancelled, so that interval arithmetic does not lose the correlation between numerator and
     denominator (s (1 - q) / (s (1 - q) + q) = 1 / (1 + q / (s (1 - q))))."""
     n, d = sympy.fraction(c)
     if not d.is_Add or n == 0 or n.is_number:

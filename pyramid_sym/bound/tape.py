@@ -11,41 +11,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 import sympy
-from flint import arb, fmpq
 
 from .interval import Iv
 
-__all__ = ["Tape", "ball", "ball_hull", "endpoints"]
-
-
-def ball(x: Fraction) -> arb:
-    """The exact (dyadic) or tightly enclosed rational x as a ball."""
-    return arb(fmpq(x.numerator, x.denominator))
-
-
-def ball_hull(lo: Fraction, hi: Fraction) -> arb:
-    """A ball containing [lo, hi]."""
-    if lo == hi:
-        return ball(lo)
-    return ball(lo).union(ball(hi))
-
-
-def _exact(a: arb) -> Fraction:
-    m, e = a.man_exp()
-    m, e = int(m), int(e)
-    return Fraction(m * 2 ** e) if e >= 0 else Fraction(m, 2 ** -e)
-
-
-def endpoints(a: arb) -> tuple[Fraction, Fraction]:
-    """Exact rational lower and upper ends of the ball a (raises on a non-finite ball)."""
-    if not a.is_finite():
-        raise ArithmeticError("non-finite enclosure")
-    mid, rad = _exact(a.mid()), _exact(a.rad())
-    return mid - rad, mid + rad
+__all__ = ["Tape"]
 
 
 class Tape:
-    """A straight-line program computing ``exprs`` from ``inputs`` (SymPy symbols), in arb."""
+    """A straight-line program computing ``exprs`` from ``inputs`` (SymPy symbols), on intervals."""
 
     def __init__(self, inputs, exprs):
         self.inputs = list(inputs)
@@ -85,8 +58,8 @@ class Tape:
         self._slot[e] = out
         return out
 
-    def run(self, values) -> list[arb]:
-        regs: list[arb] = []
+    def run(self, values) -> list[Iv]:
+        regs: list[Iv] = []
         vals = list(values)
 
         def get(ref):
