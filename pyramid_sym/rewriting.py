@@ -39,7 +39,8 @@ from .domain import Domain
 from .errors import UsageError
 from .formulas import get
 
-__all__ = ["StableRewrite", "RULES", "rule", "rule_for", "q_code", "q_paper", "RewriteError", "upsample_scale_composite"]
+__all__ = ["StableRewrite", "RULES", "CANDIDATES", "rule", "rule_for", "q_code", "q_paper", "RewriteError",
+           "upsample_scale_composite"]
 
 
 class RewriteError(UsageError):
@@ -218,6 +219,32 @@ def _rules() -> tuple[StableRewrite, ...]:
 
 
 RULES: tuple[StableRewrite, ...] = _rules()
+
+
+def _candidates() -> tuple[StableRewrite, ...]:
+    """Proved rewrites not (yet) emitted: forms whose certified rounding-error bound (pyramid-sym bound) is lower
+    than the emitted one's.  Each is proved by its ``rewrite.<name>`` ledger claim like the rules above."""
+    sigma = sigma_end
+    return (
+        StableRewrite(
+            name="renoise_alpha_sigma_first",
+            formula_id="code.renoise_alpha",
+            before=get("code.renoise_alpha").expr,
+            after=q_code / (sigma + q_code * (1 - sigma)),
+            domain=_CODE,
+            reason=(
+                "q_c / (q_c + sigma_end (1 - q_c)) rounds q_c, 1 - q_c, the product and the sum, and where "
+                "sigma_end >> q_c all four reach the result with weight 1 (4 u: a certified 5 ULP with the last "
+                "rounding); with the denominator summed as sigma_end + q_c (1 - sigma_end) the rounding of q_c "
+                "cancels between numerator and denominator where sigma_end dominates, 1 - sigma_end is exact for "
+                "sigma_end >= 1/2 (Sterbenz) and the product and 1 - sigma_end only enter with the weight "
+                "q_c (1 - sigma_end) / D <= 1: at most 3 u."
+            ),
+        ),
+    )
+
+
+CANDIDATES: tuple[StableRewrite, ...] = _candidates()
 _BY_NAME = {r.name: r for r in RULES}
 _BY_FORMULA = {r.formula_id: r for r in RULES}
 

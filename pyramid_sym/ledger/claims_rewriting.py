@@ -46,12 +46,12 @@ def _on_closed_level(claim_id: str, source: str, statement: str, domain: Domain,
 
 
 def _rewrite_claims() -> list[Claim]:
-    from ..rewriting import RULES
+    from ..rewriting import CANDIDATES, RULES
 
     return [
         _on_closed_level(r.claim_id, f"pyramid_sym.rewriting ({r.formula_id})",
                          f"stable rewrite {r.name}: {r.before} = {r.after_expr}", r.domain, r.before, r.after_expr)
-        for r in RULES
+        for r in RULES + CANDIDATES
     ]
 
 

@@ -1,0 +1,223 @@
+"""The one place where the bound package reads the kernels: their names, domains and printed operations.
+
+Everything the certification needs from the rest of the package comes through this
+module, so that a reorganisation of ``pyramid_sym.kernels`` or ``pyramid_sym.probe``
+changes this file only:
+
+* :func:`kernel_names` and :func:`kernel_domain`: the scalar kernels and the interval of
+  each argument (from the kernel specifications);
+* :func:`kernel_tree`: the operations a kernel actually runs, read from the *text* of
+  the emitted module (``numpy_kernels.py`` or ``torch_kernels.py``) with :mod:`ast`,
+  never by importing or evaluating it: the order of the floating-point operations is
+  the printed one, temporaries that are used twice are one rounded value;
+* :func:`reference_forms`: the reference code's formulas as the probe transcribes them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from ..errors import PyramidSymError
+
+__all__ = ["Node", "BoundError", "kernel_names", "kernel_domain", "kernel_tree", "module_text", "reference_forms",
+           "tree_of_function"]
+
+
+class BoundError(PyramidSymError):
+    """A kernel whose printed text the bound cannot model (an operation outside + - * / sqrt, an unknown name)."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One value of a kernel: an input, an exact constant, or one floating-point operation on earlier nodes.
+
+    ``op`` is ``"input"`` (``value`` = argument name), ``"const"`` (``value`` = the printed
+    literal's exact value as a Fraction, before its conversion to the working dtype),
+    ``"neg"`` (exact), or one of the rounded operations ``"add" "sub" "mul" "div" "sqrt"``.
+    Structurally equal nodes are the same value (the same operation on the same operands
+    rounds the same way), so the tree is a DAG with hash-consed nodes.
+    """
+
+    op: str
+    args: tuple["Node", ...] = ()
+    value: object = None
+
+    def __str__(self) -> str:
+        if self.op == "input":
+            return str(self.value)
+        if self.op == "const":
+            return str(self.value)
+        if self.op == "neg":
+            return f"(-{self.args[0]})"
+        if self.op == "sqrt":
+            return f"sqrt({self.args[0]})"
+        sym = {"add": "+", "sub": "-", "mul": "*", "div": "/"}[self.op]
+        return f"({self.args[0]} {sym} {self.args[1]})"
+
+
+ROUNDED = ("add", "sub", "mul", "div", "sqrt")
+
+_MODULES = {"numpy": "pyramid_sym.kernels.numpy_kernels", "torch": "pyramid_sym.kernels.torch_kernels"}
+
+
+def kernel_names() -> tuple[str, ...]:
+    """The emitted scalar kernels, in emission order."""
+    from ..kernels.specs import KERNELS
+
+    return tuple(k.name for k in KERNELS)
+
+
+def kernel_domain(name: str) -> tuple[tuple[str, Fraction, Fraction], ...]:
+    """``((arg, lo, hi), ...)``: each argument's closed hull (open ends are closed here; see :mod:`.domain`)."""
+    from ..kernels.specs import kernel
+
+    spec = kernel(name)
+    out = []
+    for _sym, py, iv in spec.args:
+        out.append((py, Fraction(str(iv.lo)) if not isinstance(iv.lo, Fraction) else iv.lo,
+                    Fraction(str(iv.hi)) if not isinstance(iv.hi, Fraction) else iv.hi))
+    return tuple(out)
+
+
+def kernel_convention(name: str) -> str:
+    from ..kernels.specs import kernel
+
+    return kernel(name).convention
+
+
+def module_text(target: str = "numpy") -> str:
+    """The text of the emitted module for ``target`` (read as a file, not imported)."""
+    try:
+        spec = importlib.util.find_spec(_MODULES[target])
+    except KeyError:
+        raise BoundError(f"unknown target {target!r}; use numpy or torch.") from None
+    if spec is None or spec.origin is None:
+        raise BoundError(f"the emitted module {_MODULES[target]} is missing; regenerate it with pyramid-sym emit.")
+    return Path(spec.origin).read_text(encoding="utf-8")
+
+
+def _function(tree: ast.Module, name: str) -> ast.FunctionDef:
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+            return stmt
+    raise BoundError(f"the emitted module has no function {name!r}.")
+
+
+class _Builder:
+    def __init__(self, fname: str, module: str, args: tuple[str, ...]):
+        self.fname, self.module = fname, module
+        self.nodes: dict[Node, Node] = {}
+        self.env = {a: self.intern(Node("input", (), a)) for a in args}
+
+    def intern(self, node: Node) -> Node:
+        return self.nodes.setdefault(node, node)
+
+    def fail(self, expr: ast.AST, why: str):
+        raise BoundError(f"{self.fname}: cannot model {ast.unparse(expr)!r} ({why}).")
+
+    def build(self, expr: ast.AST) -> Node:
+        if isinstance(expr, ast.Name):
+            if expr.id not in self.env:
+                self.fail(expr, "unknown name")
+            return self.env[expr.id]
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, bool) or not isinstance(expr.value, (int, float)):
+                self.fail(expr, "only int and float literals are modelled")
+            return self.intern(Node("const", (), Fraction(expr.value)))
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            inner = self.build(expr.operand)
+            if inner.op == "const":
+                return self.intern(Node("const", (), -inner.value))
+            return self.intern(Node("neg", (inner,)))
+        if isinstance(expr, ast.BinOp):
+            left, right = self.build(expr.left), self.build(expr.right)
+            if isinstance(expr.op, ast.Pow):
+                if right.op == "const" and right.value == 2:
+                    return self.intern(Node("mul", (left, left)))  # x**2 is x*x (one rounding) in NumPy and torch
+                self.fail(expr, "only the power 2 is modelled")
+            if left.op == "const" and right.op == "const" and isinstance(expr.op, ast.Div):
+                # p/q of two int literals: Python divides in double, then the working dtype rounds again
+                return self.intern(Node("const", (), ("ratio", left.value, right.value)))
+            ops = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
+            op = ops.get(type(expr.op))
+            if op is None:
+                self.fail(expr, "operator outside + - * / **2")
+            return self.intern(Node(op, (left, right)))
+        if isinstance(expr, ast.Call):
+            f = expr.func
+            if (isinstance(f, ast.Attribute) and f.attr == "sqrt" and isinstance(f.value, ast.Name)
+                    and f.value.id == self.module and len(expr.args) == 1 and not expr.keywords):
+                return self.intern(Node("sqrt", (self.build(expr.args[0]),)))
+            self.fail(expr, f"only {self.module}.sqrt is modelled")
+        self.fail(expr, f"{type(expr).__name__} is not modelled")
+
+
+def tree_of_function(text: str, name: str, module: str) -> tuple[tuple[str, ...], Node]:
+    """(argument names, result node) of function ``name`` in module text ``text`` (calls ``module``.sqrt)."""
+    fn = _function(ast.parse(text), name)
+    args = tuple(a.arg for a in fn.args.args)
+    b = _Builder(name, module, args)
+    body = list(fn.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # docstring
+    result = None
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                b.env[target.id] = b.build(stmt.value)
+                continue
+            if isinstance(stmt.value, ast.Call) and getattr(stmt.value.func, "id", "") == "_prepare":
+                continue  # input checks and conversion to the working dtype: no arithmetic
+        if isinstance(stmt, ast.Return):
+            value = stmt.value
+            if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "_finish":
+                value = value.args[0]  # one rounding to the result dtype, modelled by the half-dtype rule
+            result = b.build(value)
+            break
+        raise BoundError(f"{name}: statement {ast.unparse(stmt)!r} is not an assignment or the return.")
+    if result is None:
+        raise BoundError(f"{name}: no return statement.")
+    return args, result
+
+
+def kernel_tree(name: str, target: str = "numpy") -> tuple[tuple[str, ...], Node]:
+    """(argument names, result node) of the emitted kernel ``name`` for ``target``."""
+    if name not in kernel_names():
+        from ..errors import UsageError
+
+        raise UsageError(f"no kernel named {name!r}; the kernels are {', '.join(kernel_names())}.")
+    return tree_of_function(module_text(target), name, target)
+
+
+def printed_candidate(name: str, expr, target: str = "numpy") -> str:
+    """The function text the emitter would print for ``name`` computing ``expr`` (formula symbols): the same
+    printer and cse() as the emitted module, for certifying a candidate rewrite before it is emitted."""
+    import sympy
+
+    from ..kernels.emit import KernelPrinter
+    from ..kernels.specs import kernel
+
+    spec = kernel(name)
+    printer = KernelPrinter(target)
+    e = spec.to_python_symbols(expr)
+    pairs, (reduced,) = sympy.cse(e, symbols=sympy.numbered_symbols("x"), order="canonical")
+    names = [py for _, py, _ in spec.args]
+    lines = [f"def {name}({', '.join(names)}):"]
+    lines += [f"    {sym} = {printer.doprint(val)}" for sym, val in pairs]
+    lines.append(f"    return _finish({printer.doprint(reduced)}, _dtype)")
+    return "\n".join(lines) + "\n"
+
+
+def reference_forms():
+    """{kernel: (form name, callable(x, g, sqrt), convention)} of the reference code's forms as the probe runs them."""
+    from ..probe import forms
+
+    out = {}
+    for kname, fn in forms._CODE_FORMS.items():
+        out[kname] = fn
+    return out

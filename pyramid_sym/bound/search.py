@@ -1,0 +1,645 @@
+"""Certified global bound of a kernel's rounding error over its whole float domain: branch and bound in interval arithmetic.
+
+The domain of each argument is the set of floats of the working format in its interval
+(0 and the subnormals included), walked by *ordinal* (the index of a float among the
+format's non-negative values), so that bisection is geometric near 0 and uniform inside
+a binade.  On a box of inputs, :func:`evaluate_box`
+
+1. encloses every computed value (exact operation on the operands' enclosures, then
+   both ends rounded to nearest: rounding to nearest is monotone, so the computed value
+   stays inside);
+2. gives each rounded operation its bound: 0 when it is exact on the box (Sterbenz,
+   operand 0 or 1, a single representable result, Fast2Sum), else
+   ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus the underflow term
+   when a product or quotient may be subnormal;
+3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; ``R2`` from the
+   Hessian over the perturbation box, reused from the parent box while it is negligible), and takes
+   the smaller of that and a forward relative/absolute error propagation (:func:`_enclose`);
+4. converts to ULP of the exact result ``y``: the inner error is
+   ``eps = |R - 1| * |y| / ulp(y)`` (``|y| / ulp(y) < 2^p``, tighter when the box's ``y`` lies
+   in one binade, or the absolute error over the least ulp) and the last operation's own rounding
+   adds 1/2 ULP of ``y``, or 1 ULP where the computed value may cross into the binade above
+   (spacing doubles there); the distance in floats to the correctly rounded ``y`` is at most
+   ``floor(eps' + 1)``, ``eps'`` counted in the smaller spacing where the binade below is reachable.
+
+The bound of the kernel is the largest box bound left when the search stops; the
+search refines the box with the largest bound first until it is within a tolerance of
+the largest value found at single points (or a box budget is spent: the bound is then
+still certified, only less tight).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from flint import arb, ctx
+
+from .formats import Format
+from .model import KernelModel, _literal
+from .interval import EmptyRoot, Iv, _fraction, iv, iv_hull
+
+__all__ = ["Box", "BoxResult", "SearchResult", "Domain", "certify_model", "evaluate_box"]
+
+ctx.prec = 96
+_INF = arb("inf")
+_ZERO = arb(0)
+_U: dict = {}
+_SMALLEST_NORMAL: dict = {}
+_HALF_QUANTUM: dict = {}
+
+
+def _constants(fmt: Format) -> None:
+    if fmt.name not in _U:
+        _U[fmt.name] = arb((1, -fmt.precision))
+        _SMALLEST_NORMAL[fmt.name] = arb((1, fmt.emin))
+        _HALF_QUANTUM[fmt.name] = arb((1, fmt.qmin - 1))
+
+
+def _up(x: arb) -> arb:
+    """An exact arb point >= x (x finite)."""
+    return x.upper()
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Per argument: (sign, first ordinal, last ordinal) of the floats |x| it takes (sign -1: x = -|x|)."""
+
+    fmt: Format
+    args: tuple[tuple[int, int, int], ...]
+
+    def values(self, box) -> list[tuple[Fraction, Fraction]]:
+        out = []
+        for (sign, _, _), (o1, o2) in zip(self.args, box):
+            a, b = self.fmt.value(o1), self.fmt.value(o2)
+            out.append((a, b) if sign > 0 else (-b, -a))
+        return out
+
+    def point(self, box) -> tuple[Fraction, ...]:
+        return tuple(self.fmt.value((o1 + o2) // 2) * sign for (sign, _, _), (o1, o2) in zip(self.args, box))
+
+
+@dataclass
+class BoxResult:
+    bound: Fraction | None             # certified bound on |computed - y| / ulp(y) on the box (None: none found)
+    ordinal: int | None                # certified bound on the distance, in floats, to the correctly rounded y
+    eps: Fraction | None
+    r2: Iv | None
+    ordinal_real: Fraction | None = None  # the real number whose floor is ``ordinal``
+
+
+@dataclass
+class SearchResult:
+    bound: Fraction
+    ordinal: int
+    boxes: int
+    point_max: Fraction
+    argmax: tuple[Fraction, ...]
+    top_box: tuple[tuple[Fraction, Fraction], ...]
+    complete: bool
+    top_boxes: list = field(default_factory=list)
+
+
+def _abs_upper(a: Iv) -> Fraction:
+    return a.upper_abs()
+
+
+@dataclass
+class Enclosures:
+    """One pass over the nodes of a box: exact values, computed values, exactness, perturbation bounds."""
+
+    value: list[Iv]                   # exact value of each node (its factored SymPy form)
+    pre: list[Iv | None]              # the exact operation on the computed operands
+    post: list[Iv]                    # the computed value
+    exact: list[bool]
+    rho: dict[int, Fraction]          # relative rounding bound of each rounded node
+    under: dict[int, Fraction]        # absolute underflow bound of each product or quotient
+    forward: Fraction | None          # forward bound of |R - 1| (None: not finite)
+    forward_abs: Fraction | None = None  # forward bound of |W - y| (the last operation unrounded)
+
+
+def _pt(x: arb) -> Iv:
+    return Iv(x, x)
+
+
+def _abs_low(v: Iv) -> arb:
+    """The least |x| over the interval (0 if it contains 0), an exact arb point."""
+    if v.lo > 0:
+        return v.lo
+    if v.hi < 0:
+        return -v.hi
+    return _ZERO
+
+
+def _abs_high(v: Iv) -> arb:
+    return v.hi if -v.lo < v.hi else -v.lo
+
+
+def _rel(E, A, vals, j):
+    if E[j] is not None:
+        return E[j]
+    if A[j] is not None:
+        vl = _abs_low(vals[j])
+        return (A[j] / vl).upper() if vl > 0 else None
+    return None
+
+
+def _abs(E, A, vals, j):
+    if A[j] is not None:
+        return A[j]
+    if E[j] is not None and vals[j].is_finite():
+        return (E[j] * _abs_high(vals[j])).upper()
+    return None
+
+
+def _abs_mul_div_sqrt(op, exact, computed, errs):
+    """Absolute error of the exact operation on computed operands (|a^ - a| <= A_a, a^ in ``computed``)."""
+    if any(x is None for x in errs):
+        return None
+    try:
+        if op == "mul":
+            return (_abs_high(exact[0]) * errs[1] + _abs_high(computed[1]) * errs[0]).upper()
+        if op == "div":
+            q = abs(exact[0] / exact[1])
+            bl = _abs_low(computed[1])
+            if not q.is_finite() or not bl > 0:
+                return None
+            return ((errs[0] + q.hi * errs[1]) / bl).upper()
+        # sqrt: |sqrt(a^) - sqrt(a)| = |a^ - a| / (sqrt(a^) + sqrt(a))
+        den = computed[0].sqrt() + exact[0].sqrt()
+        dl = _abs_low(den)
+        return (errs[0] / dl).upper() if dl > 0 else None
+    except (ArithmeticError, EmptyRoot):
+        return None
+
+
+def _rn_hull(fmt: Format, lo: arb, hi: arb) -> Iv:
+    return Iv(fmt.nearest_arb(lo), fmt.nearest_arb(hi))
+
+
+def _mn(a: arb, b: arb) -> arb:
+    return a if a < b else b
+
+
+def _mx(a: arb, b: arb) -> arb:
+    return a if a > b else b
+
+
+def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
+    """Enclose every node's exact and computed value on the box, and its rounding, in one forward pass.
+
+    The computed value of a node has two enclosures, intersected: the operation on its operands'
+    computed enclosures, rounded to nearest at both ends (monotone), and ``V (1 +- E)`` (and ``V +- A``)
+    with ``V`` the exact value (evaluated from its factored form, which keeps e.g. a radicand positive)
+    and ``E`` (``A``) the forward relative (absolute) error bound: node i holds V_i (1 + t_i),
+    |t_i| <= E_i; a sum of terms of one sign has at most the weighted mean of their E, a difference is
+    amplified by (|a| E_a + |b| E_b)/|a - b|, a product gives (1 + E_a)(1 + E_b) - 1, a quotient
+    (1 + E_a)/(1 - E_b) - 1, a square root 1 - sqrt(1 - E); the rounding adds (1 + E)(1 + rho) - 1 and
+    an underflow term h/|V|.  All bounds are exact arb points rounded upward.
+    """
+    _constants(fmt)
+    names = model.args
+    vals = model.node_tape.run(inputs)
+    if model.node_alt_tape is not None:
+        try:
+            for k, alt in zip(model.node_alt, model.node_alt_tape.run(inputs)):
+                if alt.is_finite():  # two enclosures of the same exact value: intersect
+                    vals[k] = alt if not vals[k].is_finite() else vals[k].intersect(alt)
+        except EmptyRoot:
+            pass
+    n_nodes = len(model.nodes)
+    # the computed values once more, as the model's perturbed expressions over the perturbation box, with
+    # the bounds known so far (0 for the operations found exact, u and the underflow term for the others):
+    # correlated roundings (Fast2Sum) stay correlated.  Evaluated when a node has no finite enclosure.
+    pidx = {(p.kind, p.index): k for k, p in enumerate(model.perturbations)}
+
+    def pre_from_model(i):
+        box_ = []
+        for p in model.perturbations:
+            if p.kind == "c":
+                b = iv(p.const_bound).hi
+            elif p.index < i:
+                b = (_ZERO if exact[p.index] else rho.get(p.index, _U[fmt.name])) if p.kind == "d" else \
+                    (_ZERO if exact[p.index] else under.get(p.index, _HALF_QUANTUM[fmt.name]))
+            else:
+                b = _U[fmt.name] if p.kind == "d" else _HALF_QUANTUM[fmt.name]
+            box_.append(Iv(-b, b))
+        try:
+            return dict(zip(model.pre_index, model.pre_tape.run(list(inputs) + box_))).get(i)
+        except EmptyRoot:
+            return None
+
+    pre: list[Iv | None] = [None] * n_nodes
+    post: list[Iv] = [Iv.of(0)] * n_nodes
+    exact = [True] * n_nodes
+    E: list = [_ZERO] * n_nodes   # relative error bound of the computed value (None: unknown)
+    A: list = [_ZERO] * n_nodes   # absolute error bound of the computed value (None: unknown)
+    rho: dict = {}
+    under: dict = {}
+    one = Iv.of(1)
+    last = n_nodes - 1
+    index = model.index
+    for i, n in enumerate(model.nodes):
+        if n.op == "input":
+            post[i] = inputs[names.index(n.value)]
+            continue
+        if n.op == "const":
+            exact_v, held = _literal(n.value, fmt.nearest)
+            post[i] = iv(held)
+            d = abs(held - exact_v)
+            E[i] = iv(d / abs(exact_v)).hi if exact_v else _ZERO
+            A[i] = iv(d).hi
+            continue
+        idx = [index[a] for a in n.args]
+        ops = [post[j] for j in idx]
+        # the exact value once more, from the operands' exact values: intersect
+        try:
+            cv = [vals[j] for j in idx]
+            sv = {"neg": lambda: -cv[0], "sqrt": lambda: cv[0].sqrt(), "add": lambda: cv[0] + cv[1],
+                  "sub": lambda: cv[0] - cv[1], "mul": lambda: cv[0] * cv[1], "div": lambda: cv[0] / cv[1]}[n.op]()
+            if sv.is_finite():
+                vals[i] = sv if not vals[i].is_finite() else vals[i].intersect(sv)
+        except (ArithmeticError, EmptyRoot):
+            pass
+        v = vals[i]
+        # forward error of the exact operation on the computed operands: relative (e) and absolute (ab)
+        e = None
+        ab = None
+        try:
+            if n.op == "neg":
+                e, ab = E[idx[0]], A[idx[0]]
+            elif n.op in ("add", "sub"):
+                a, b = vals[idx[0]], (vals[idx[1]] if n.op == "add" else -vals[idx[1]])
+                ra, rb = _rel(E, A, vals, idx[0]), _rel(E, A, vals, idx[1])
+                aa, abb = _abs(E, A, vals, idx[0]), _abs(E, A, vals, idx[1])
+                if aa is not None and abb is not None:
+                    ab = (aa + abb).upper()
+                if ra is not None and rb is not None and ra == 0 and rb == 0:
+                    e = _ZERO
+                elif ra is not None and rb is not None:
+                    if (a.positive() and b.positive()) or (a.negative() and b.negative()):
+                        e = _mx(ra, rb)
+                        e2 = _pt(ra) / (1 + b / a) + _pt(rb) / (1 + a / b)  # the weighted mean
+                        if e2.is_finite():
+                            e = _mn(e, _abs_high(e2))
+                    else:
+                        e1 = (abs(a) * _pt(ra) + abs(b) * _pt(rb)) / abs(v)
+                        e2 = _pt(ra) / abs(1 + b / a) + _pt(rb) / abs(1 + a / b)
+                        cands = [_abs_high(x) for x in (e1, e2) if x.is_finite()]
+                        e = (cands[0] if len(cands) == 1 else _mn(*cands)) if cands else None
+                if ab is not None:
+                    vl = _abs_low(v)
+                    if vl > 0:
+                        e2 = (ab / vl).upper()
+                        e = e2 if e is None else _mn(e, e2)
+            else:
+                ea = [_rel(E, A, vals, j) for j in idx]
+                ab = _abs_mul_div_sqrt(n.op, [vals[j] for j in idx], ops, [_abs(E, A, vals, j) for j in idx])
+                if any(x is None for x in ea):
+                    e = None
+                elif n.op == "mul":
+                    e = ((1 + ea[0]) * (1 + ea[1]) - 1).upper()
+                elif n.op == "div":
+                    e = ((1 + ea[0]) / (1 - ea[1]) - 1).upper() if ea[1] < 1 else None
+                else:
+                    e = _abs_high(one - (one - _pt(ea[0])).sqrt()) if ea[0] <= 1 else None
+        except (ArithmeticError, EmptyRoot):
+            e = None
+        if e is not None and not e.is_finite():
+            e = None
+        if ab is not None and not ab.is_finite():
+            ab = None
+        # enclosure of the exact operation on the computed operands
+        w = None
+        try:
+            if n.op == "neg":
+                w = -ops[0]
+            elif n.op == "sqrt":
+                w = ops[0].sqrt()
+            elif n.op == "add":
+                w = ops[0] + ops[1]
+            elif n.op == "sub":
+                w = ops[0] - ops[1]
+            elif n.op == "mul":
+                w = ops[0] * ops[1]
+            else:
+                w = ops[0] / ops[1]
+            if not w.is_finite():
+                w = None
+        except (ArithmeticError, EmptyRoot):
+            w = None
+        if v.is_finite():
+            if e is not None:
+                w2 = v * Iv((1 - e).lower(), (1 + e).upper())
+                w = w2 if w is None else w.intersect(w2)
+            if ab is not None:
+                w2 = v + Iv(-ab, ab)
+                w = w2 if w is None else w.intersect(w2)
+        if w is None or (n.op in ("add", "sub") and w.lo <= 0 <= w.hi and not (w.lo == 0 and w.hi == 0)):
+            pm = pre_from_model(i)
+            if pm is not None and pm.is_finite():
+                w = pm if w is None else w.intersect(pm)
+        if w is None:
+            raise ArithmeticError(f"no finite enclosure of node {i} ({n.op})")
+        lo, hi = w.lo, w.hi
+        pre[i] = w
+        ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(
+            n.op, [(post[j].lo, post[j].hi) for j in idx], lo, hi, fmt)
+        exact[i] = ex
+        if ex or i == last:
+            post[i] = w
+            E[i], A[i] = e, ab
+            continue
+        r, may_underflow = _rho(fmt, lo, hi)
+        post[i] = _rn_hull(fmt, lo, hi)
+        if post[i].lo == post[i].hi and (lo > 0 or hi < 0):
+            # the rounded value is one known float: its error is at most its distance to the ends
+            f_ = post[i].lo
+            d = _mx(abs(f_ - lo), abs(f_ - hi))
+            r = _mn(r, (d / _abs_low(w)).upper())
+        rho[i] = r
+        h = _ZERO
+        if may_underflow and n.op in ("mul", "div"):
+            # |RN(x) - x| <= half the subnormal spacing, and <= |x| (0 is a float)
+            h = _mn(_HALF_QUANTUM[fmt.name], _abs_high(w))
+        under[i] = h
+        if e is not None:
+            e = ((1 + e) * (1 + r) - 1).upper()
+            if h > 0:
+                vl = _abs_low(v)
+                e = (e + h / vl).upper() if vl > 0 else None
+        if ab is not None:
+            ab = (ab + r * (_abs_high(v) + ab) + h).upper() if v.is_finite() else None
+        E[i], A[i] = e, ab
+    return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last])
+
+
+def _point(e):
+    return e[0] == e[1]
+
+
+def _exact_on_box(op, oe, lo, hi, fmt: Format) -> bool:
+    """Proved exact for every input of the box (the operands' computed values lie in ``oe``; arb points)."""
+    if lo == hi and fmt.nearest_arb(lo) == lo:
+        return True  # one representable result
+    if op in ("add", "sub"):
+        if any(_point(e) and e[0] == 0 for e in oe):
+            return True
+        (a1, a2), (b1, b2) = oe
+        if op == "add":
+            b1, b2 = -b2, -b1
+        # x - y with x, y of one sign and y/2 <= x <= 2y (Sterbenz)
+        if a1 > 0 and b1 > 0 and 2 * a1 >= b2 and a2 <= 2 * b1:
+            return True
+        if a2 < 0 and b2 < 0 and -2 * a2 >= -b1 and -a1 <= -2 * b2:
+            return True
+        return False
+    if op == "mul":
+        return any(_point(e) and (e[0] == 0 or e[0] == 1 or e[0] == -1) for e in oe)
+    if op == "div":
+        return (_point(oe[1]) and (oe[1][0] == 1 or oe[1][0] == -1)) or (_point(oe[0]) and oe[0][0] == 0)
+    if op == "sqrt":
+        return _point(oe[0]) and (oe[0][0] == 0 or oe[0][0] == 1)
+    return False
+
+
+def _rho(fmt: Format, lo: arb, hi: arb) -> tuple[arb, bool]:
+    """(relative bound, may underflow) of rounding a value in [lo, hi] (arb points)."""
+    if lo >= 0:
+        a, b = lo, hi
+    elif hi <= 0:
+        a, b = -hi, -lo
+    else:
+        a, b = arb(0), (-lo if -lo > hi else hi)
+    u = _U[fmt.name]
+    if a < _SMALLEST_NORMAL[fmt.name]:
+        return u, True
+    r = (fmt.ulp_arb(b) / (2 * a)).upper()
+    return (r if r < u else u), False
+
+
+def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
+    """Split [ylo, yhi] (|y|) at a binade end it straddles: [(lo, hi, may-not-cross-down?, may-not-cross-up?)].
+
+    One or two binades: exact parts; more: one coarse part (|y|/ulp(y) < 2^p, crossings allowed).
+    Below the normal range the spacing is uniform (one "binade").
+    """
+    if ylo <= 0 or yhi > 2 ** 64 * ylo:
+        return [(Fraction(0), yhi, False, False)]
+    e1, e2 = fmt.exponent(ylo), fmt.exponent(yhi)
+    if e1 == e2:
+        return [(ylo, yhi, True, True)]
+    if e2 == e1 + 1:
+        edge = Fraction(2) ** e2
+        return [(ylo, edge, True, True), (edge, yhi, True, True)]
+    return [(ylo, yhi, False, False)]
+
+
+def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: arb | None = None) -> BoxResult:
+    vals = dom.values(box)
+    inputs = [iv_hull(a, b) for a, b in vals]
+    try:
+        enc = _enclose(model, fmt, inputs)
+    except (ArithmeticError, EmptyRoot):
+        return BoxResult(None, None, None, None)
+    exact = enc.exact
+    bounds: list[arb] = []
+    for p in model.perturbations:
+        if p.kind == "c":
+            bounds.append(iv(p.const_bound).hi)
+        elif exact[p.index]:
+            bounds.append(_ZERO)
+        elif p.kind == "d":
+            bounds.append(enc.rho[p.index])
+        else:
+            bounds.append(enc.under.get(p.index, _ZERO))
+    fwd = enc.forward
+    try:
+        outs = model.first_tape.run(inputs)
+        coeffs = outs[:len(model.perturbations)]
+        for k, alt in zip(model.alt_index, outs[len(model.perturbations):]):
+            if alt.is_finite():  # both intervals contain the coefficient: keep their intersection
+                coeffs[k] = alt if not coeffs[k].is_finite() else coeffs[k].intersect(alt)
+        first = Iv.of(0)
+        for c, b in zip(coeffs, bounds):
+            if b > 0:
+                first = first + abs(c) * _pt(b)
+    except EmptyRoot:
+        first = Iv(-_INF, _INF)
+    # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.1 ULP)
+    r2 = parent_r2
+    if not first.is_finite():
+        r2 = Iv.of(0)
+    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 10):
+        r2 = Iv.of(0)
+        if model.hess_tape is not None:
+            pert = [Iv(-b, b) for b in bounds]
+            try:
+                hs = model.hess_tape.run(inputs + pert)
+            except EmptyRoot:
+                hs = [Iv(-_INF, _INF)] * len(model.hessian)
+            for (i, j, _), h in zip(model.hessian, hs):
+                if bounds[i] > 0 and bounds[j] > 0:
+                    term = abs(h) * _pt(bounds[i] * bounds[j])
+                    r2 = r2 + (term if i == j else 2 * term)
+            r2 = r2 / 2
+    rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
+    if fwd is not None:
+        fwd = _fraction(fwd)
+        rel = fwd if rel is None else min(rel, fwd)
+    if rel is None:
+        return BoxResult(None, None, None, r2)
+    y = enc.value[-1]
+    if y.is_finite():
+        ylo, yhi = abs(y).ends()
+        ylo = max(ylo, Fraction(0))
+    else:
+        ylo, yhi = Fraction(0), Fraction(2)  # every kernel value lies in [0, 1]; |y|/ulp(y) < 2^p anyway
+    parts = _binade_parts(fmt, ylo, yhi)
+    bound = o_real = Fraction(0)
+    eps_max = Fraction(0)
+    for lo, hi, below_ok, above_ok in parts:
+        # |y| / ulp(y) <= hi / ulp(lo) inside one binade (< 2^p); eps: the inner error in ulp(y)
+        scale = Fraction(2) ** fmt.precision  # |y| / ulp(y) < 2^p for every y != 0
+        if lo > 0:
+            scale = min(scale, hi / fmt.ulp(lo))
+        eps = rel * scale if hi > 0 else Fraction(0)  # y = 0 on the whole box: the error is rel * |y| = 0
+        if enc.forward_abs is not None and hi > 0:
+            eps = min(eps, _fraction(enc.forward_abs) / fmt.ulp(lo))  # absolute error over the least ulp of the part
+        eps_max = max(eps_max, eps)
+        # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
+        # into the binade above (spacing doubles there)
+        up = not above_ok or hi * (1 + rel) >= Fraction(2) ** (fmt.exponent(lo) + 1)
+        final = 0 if exact[-1] else (1 if up else Fraction(1, 2))
+        bound = max(bound, eps + final)
+        # distance in floats to RN(y): both are roundings of values eps ulp(y) apart; where the computed
+        # value may fall into the binade below (spacing halves) count 2 eps
+        down = not below_ok or (lo > 0 and lo * (1 - rel) < Fraction(2) ** fmt.exponent(lo)
+                                and lo >= fmt.smallest_normal)
+        # (a computed value below the binade needs y < 2^e / (1 - rel), where |y|/ulp(y) < 2^(p-1) / (1 - rel):
+        # so 2 eps < rel 2^p / (1 - rel) there, a bound that holds for every y of the box)
+        any_y = rel * Fraction(2) ** fmt.precision / (1 - rel) if rel < 1 else Fraction(10**9)
+        steps = min(2 * eps if down else eps, any_y) if hi > 0 else Fraction(0)
+        o_real = max(o_real, steps + (Fraction(1, 2) if exact[-1] else 1))
+    eps = eps_max
+    return BoxResult(bound, math.floor(o_real), eps, r2, o_real)
+
+
+def _width(fmt: Format, o1: int, o2: int) -> float:
+    """How wide an ordinal range is for the search: binades spanned, or the relative width inside ~one binade."""
+    if o1 == o2:
+        return 0.0
+    if o1 == 0:
+        return math.inf
+    v1, v2 = fmt.value(o1), fmt.value(o2)
+    e1, e2 = fmt.exponent_raw(v1), fmt.exponent_raw(v2)
+    if e2 - e1 >= 2:
+        return float(e2 - e1)
+    return float((v2 - v1) / v1)
+
+
+def _half_ordinal(fmt: Format) -> int:
+    return fmt.ordinal(Fraction(1, 2))
+
+
+def _split(fmt: Format, o1: int, o2: int) -> int:
+    """Where to cut the ordinal range [o1, o2]: 0 alone first, then just below 1/2, then geometrically while the
+    values span more than a factor 4 (the subnormal range included), then in the middle."""
+    if o1 == 0:
+        return 0
+    h = _half_ordinal(fmt)
+    if o1 < h <= o2:
+        return h - 1
+    v1, v2 = fmt.value(o1), fmt.value(o2)
+    if v2 > 4 * v1:
+        e = (fmt.exponent_raw(v1) + fmt.exponent_raw(v2)) // 2
+        m = fmt.ordinal(Fraction(2) ** e)
+        if o1 <= m < o2:
+            return m
+    return (o1 + o2) // 2
+
+
+def _key(r: BoxResult) -> Fraction:
+    """Refinement priority of a box: the larger of its two certified figures."""
+    if r.bound is None:
+        return Fraction(10**9)
+    return max(r.bound, r.ordinal_real)
+
+
+def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 0.03, max_boxes: int = 4000,
+                  keep_top: int = 8) -> SearchResult:
+    """Branch and bound over ``dom``: a certified ULP bound, refined until within ``tol`` of the best point value."""
+    root = tuple((o1, o2) for _, o1, o2 in dom.args)
+    heap: list = []
+    count = 0
+    point_max = Fraction(0)
+    argmax = dom.point(root)
+    done_ordinal = 0  # largest ordinal bound among boxes that are points (popped for good)
+    done_bound = Fraction(0)
+
+    def push(box, parent_r2):
+        nonlocal count, point_max, argmax
+        r = evaluate_box(model, fmt, dom, box, parent_r2)
+        count += 1
+        key = _key(r)
+        heapq.heappush(heap, (-key, count, box, r))
+
+    def probe_point(box, r2):
+        # value at the box's middle point: a lower estimate of the model's sup, for the stopping rule
+        nonlocal count, point_max, argmax
+        mid = tuple(((o1 + o2) // 2, (o1 + o2) // 2) for o1, o2 in box)
+        pr = evaluate_box(model, fmt, dom, mid, r2)
+        count += 1
+        if pr.bound is not None and _key(pr) > point_max:
+            point_max, argmax = _key(pr), dom.point(mid)
+
+    push(root, None)
+    probe_point(root, heap[0][3].r2)
+    pops = 0
+    complete = True
+    while True:
+        negkey, _, box, r = heap[0]
+        top = -negkey
+        if r.bound is not None and top <= point_max * Fraction(1 + tol):
+            break
+        if count >= max_boxes:
+            complete = False
+            break
+        heapq.heappop(heap)
+        pops += 1
+        if pops % 4 == 1:
+            probe_point(box, r.r2)
+        widths = [_width(fmt, o1, o2) for o1, o2 in box]
+        k = max(range(len(box)), key=lambda i: widths[i])
+        # a range that straddles 1/2 is cut there first: 1 - x is exact from 1/2 on (Sterbenz), and the
+        # kernels' levels enter as 1 - x
+        for i, ((sign, _, _), (o1, o2)) in enumerate(zip(dom.args, box)):
+            if sign > 0 and o1 < _half_ordinal(fmt) <= o2 and widths[i] > 0:
+                k = i
+                break
+        if widths[k] == 0:  # a single point that is still on top: its own bound is final
+            done_bound = max(done_bound, r.bound if r.bound is not None else Fraction(10**9))
+            done_ordinal = max(done_ordinal, r.ordinal if r.ordinal is not None else 10**9)
+            if not heap:
+                break
+            continue
+        if r.bound is None:
+            # no bound on this box: cut every argument (the cause need not lie along the widest one)
+            children = [()]
+            for i, (o1, o2) in enumerate(box):
+                halves = [(o1, o2)] if o1 == o2 else [(o1, _split(fmt, o1, o2)), (_split(fmt, o1, o2) + 1, o2)]
+                children = [c + (h,) for c in children for h in halves]
+        else:
+            o1, o2 = box[k]
+            mid = _split(fmt, o1, o2)
+            children = [tuple(half if i == k else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
+        for child in children:
+            push(child, r.r2)
+    entries = sorted(heap, key=lambda t: t[0])
+    bound = max([done_bound] + [t[3].bound if t[3].bound is not None else Fraction(10**9) for t in entries])
+    ordinal = max([done_ordinal] + [t[3].ordinal if t[3].ordinal is not None else 10**9 for t in entries])
+    top_box = dom.values(entries[0][2]) if entries else ()
+    tops = [(float(-t[0]), [(float(a), float(b)) for a, b in dom.values(t[2])]) for t in entries[:keep_top]]
+    return SearchResult(bound, ordinal, count, point_max, argmax, tuple(top_box), complete, tops)

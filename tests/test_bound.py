@@ -1,0 +1,169 @@
+"""Certified rounding-error bounds (pyramid_sym.bound): the model, the exactness rules, the search, the data file.
+
+Expectations come from an evaluator that is not the bound: exact rational arithmetic
+(fractions.Fraction) and NumPy's own float32 evaluation of the emitted kernels.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from pyramid_sym.bound import certify, docstring_lines, load_bounds
+from pyramid_sym.bound.adapter import BoundError, kernel_names, kernel_tree, tree_of_function
+from pyramid_sym.bound.formats import FORMATS
+from pyramid_sym.bound.model import build_model
+from pyramid_sym.bound.search import Domain, evaluate_box
+
+F32 = FORMATS["float32"]
+
+
+def test_formats_ordinals_match_numpy_bit_patterns():
+    rng = np.random.default_rng(1)
+    bits = rng.integers(0, 0x3F800000, size=200, dtype=np.int64).astype(np.int32)
+    for b in bits:
+        x = Fraction(float(np.int32(b).view(np.float32)))
+        assert F32.ordinal(x) == int(b)
+        assert F32.value(int(b)) == x
+
+
+def test_nearest_matches_numpy_rounding():
+    rng = np.random.default_rng(2)
+    for v in rng.random(200):
+        x = Fraction(float(v)) / 3
+        assert F32.nearest(x) == Fraction(float(np.float32(float(x)))) or abs(F32.nearest(x) - x) <= F32.ulp(x) / 2
+
+
+def test_numpy_and_torch_kernels_run_the_same_operations():
+    for k in kernel_names():
+        assert kernel_tree(k, "numpy") == kernel_tree(k, "torch")
+
+
+def test_tree_refuses_calls_outside_sqrt():
+    text = "def f(x, gamma):\n    return _finish(numpy.exp(x), _dtype)\n"
+    with pytest.raises(BoundError, match="numpy.sqrt"):
+        tree_of_function(text, "f", "numpy")
+
+
+def test_fast2sum_steps_of_jump_start_time_are_exact():
+    m = build_model("jump_start_time", F32.nearest)
+    assert len(m.fast2sum) == 2
+    # Fast2Sum, checked in exact arithmetic on float32 inputs: (1 - (1 - e)) - e is the exact error of 1 - e
+    rng = np.random.default_rng(3)
+    for e in rng.random(300).astype(np.float32):
+        one_minus_e = np.float32(1) - e
+        back = np.float32(1) - one_minus_e
+        err = back - e
+        assert Fraction(float(err)) == Fraction(float(back)) - Fraction(float(e))
+        assert Fraction(float(back)) == 1 - Fraction(float(one_minus_e))
+
+
+def _f32_error_ulp(kernel: str, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    out = getattr(nk, kernel)(x, g).astype(np.float64)
+    exact = getattr(nk, kernel)(x.astype(np.float64), g.astype(np.float64))  # float64 reference, error ~1e-16
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    return np.abs(out - exact) / ulp
+
+
+@pytest.mark.parametrize("kernel", ["renoise_std", "renoise_beta"])
+def test_box_bound_covers_float32_errors_on_the_box(kernel):
+    """The bound of one box is at least every error observed on floats of that box (float64 reference)."""
+    m = build_model(kernel, F32.nearest)
+    sign = -1 if kernel == "renoise_std" else 1
+    dom = Domain(F32, ((1, 0, F32.ordinal(Fraction(1))), (sign, 1, F32.ordinal(F32.round(Fraction(1, 3), True)))))
+    lo_x, hi_x = F32.ordinal(Fraction(1, 4)), F32.ordinal(Fraction(1, 2))
+    lo_g, hi_g = F32.ordinal(Fraction(1, 16)), F32.ordinal(Fraction(1, 8))
+    r = evaluate_box(m, F32, dom, ((lo_x, hi_x), (lo_g, hi_g)))
+    rng = np.random.default_rng(4)
+    xs = np.array([float(F32.value(int(o))) for o in rng.integers(lo_x, hi_x + 1, 20000)], dtype=np.float32)
+    gs = sign * np.array([float(F32.value(int(o))) for o in rng.integers(lo_g, hi_g + 1, 20000)], dtype=np.float32)
+    worst = float(_f32_error_ulp(kernel, xs, gs).max())
+    assert r.bound is not None and worst <= float(r.bound) + 1e-6
+    assert worst > 0.5  # the sample does see rounding errors, so the comparison means something
+
+
+def test_renoise_std_bound_is_the_hand_derived_one():
+    """(1 - s) / sqrt(1 - gamma): relative errors 1 + 1/2 + 1 u of the inner steps, 2.5 ULP, plus the last rounding.
+
+    Hand derivation: eps <= (u + u/2 + u) * |y| / ulp(y) < 2.5, and up to 1 ULP for the last rounding where y sits
+    at the top of a binade: 3.5 ULP.  The search must find at most that, and at least the 2.5 + 1/2 reached inside
+    a binade.
+    """
+    c = certify("renoise_std", "float32", max_boxes=400)
+    assert 3.0 <= c.ulp <= 3.5 + 1e-3
+
+
+def test_half_dtypes_carry_the_float32_bound():
+    c32 = certify("renoise_std", "float32", max_boxes=200)
+    c16 = certify("renoise_std", "float16", max_boxes=200)
+    assert c16.ulp == pytest.approx(0.5 + c32.ulp * 2.0 ** (11 - 24), rel=1e-3)
+    assert c16.ordinal == 1
+
+
+def test_data_file_loads_and_covers_every_kernel_and_dtype():
+    b = load_bounds()
+    assert set(b) == set(kernel_names())
+    for per in b.values():
+        assert set(per) == {"float16", "bfloat16", "float32", "float64"}
+        assert all(v > 0 for v in per.values())
+    lines = docstring_lines("renoise_std")
+    assert len(lines) == 5 and any(line.strip().startswith("float32:") for line in lines)
+
+
+@pytest.mark.slow
+def test_data_file_is_current():
+    """The stored table is what the certification computes now (regenerate with pyramid-sym bound --write)."""
+    from importlib import resources
+
+    from pyramid_sym.bound import certify_all, table_json
+
+    stored = json.loads(resources.files("pyramid_sym.data").joinpath("kernel_bounds.json").read_text())
+    now = table_json(certify_all())
+    assert {k: {d: (v["ulp"], v["ordinal"]) for d, v in per.items()} for k, per in now["kernels"].items()} == \
+        {k: {d: (v["ulp"], v["ordinal"]) for d, v in per.items()} for k, per in stored["kernels"].items()}
+
+
+def test_cli_rejects_unknown_kernel(capsys):
+    from pyramid_sym.cli import main
+
+    assert main(["bound", "--kernel", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "renoise_alpha" in err and "Traceback" not in err
+
+
+def test_reference_lower_bounds_are_proved_at_their_inputs():
+    """Each lower bound is checked again here with exact rational arithmetic on the emitted stable form
+    evaluated in mpmath at 200 bits (an evaluator other than the bound's interval tape)."""
+    import mpmath
+
+    from pyramid_sym.bound.lower import reference_lower_bounds
+    from pyramid_sym.kernels.specs import kernel as kernel_spec
+
+    rows = reference_lower_bounds(("float32",))
+    assert {r.kernel for r in rows} == {"jump_start_time", "corrected_start_sigma", "renoise_alpha", "renoise_beta"}
+    big = [r for r in rows if r.ulp > 1e6]
+    assert big, "the code's 1 - corrected form loses millions of ULP in float32 near sigma_end = 0"
+    with mpmath.workprec(200):
+        for r in big:
+            spec = kernel_spec(r.kernel)
+            import sympy
+
+            f = sympy.lambdify([sympy.Symbol(py) for _, py, _ in spec.args],
+                               spec.to_python_symbols(spec.emitted_expr), "mpmath")
+            y = f(mpmath.mpf(r.point[0]), mpmath.mpf(r.point[1]))
+            ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(y), 2)) - 23)
+            assert abs(mpmath.mpf(r.computed) - y) / ulp >= r.ulp * (1 - 1e-9)
+
+
+def test_cli_reference_prints_lower_bounds(capsys):
+    from pyramid_sym.cli import main
+
+    assert main(["bound", "--reference", "--dtype", "float32", "--kernel", "corrected_start_sigma"]) == 0
+    out = capsys.readouterr().out
+    assert "corrected_start_sigma" in out and "float32" in out
