@@ -88,7 +88,12 @@ def _docstring(spec: KernelSpec) -> str:
         lines += [f"    emitted as the stable rewrite {rw.name} (ledger claim {rw.claim_id}):",
                   f"        {sympy.sstr(spec.to_python_symbols(spec.emitted_final))}"]
         lines += [f"        with {sym} = {sympy.sstr(spec.to_python_symbols(val))}" for sym, val in spec.emitted_steps]
-    lines += [f"    Ledger claim {spec.claim_id}: the emitted form equals the formula on the domain above.", '    """']
+    lines += [f"    Ledger claim {spec.claim_id}: the emitted form equals the formula on the domain above."]
+    from ..bound import docstring_lines, load_bounds
+
+    if spec.name in load_bounds():  # a kernel that pyramid-sym bound --write has certified
+        lines += [""] + [f"    {line}" for line in docstring_lines(spec.name)]
+    lines += ['    """']
     return "\n".join(lines)
 
 

@@ -172,12 +172,15 @@ class FormResult:
     defaults: list = field(default_factory=list)
     dtype_ok: bool = True
     bound: int | None = None
+    certified: int | None = None  # the proved bound of pyramid-sym bound, in floats from the correctly rounded value
 
     @property
     def within_bound(self) -> bool | None:
+        """Within the acceptance bound and, where one is proved, within the certified bound (else a bug in one)."""
         if self.bound is None or not self.available:
             return None
-        return bool(self.max_ulp is not None and self.max_ulp <= self.bound and self.nonfinite == 0 and self.dtype_ok)
+        limit = self.bound if self.certified is None else min(self.bound, self.certified)
+        return bool(self.max_ulp is not None and self.max_ulp <= limit and self.nonfinite == 0 and self.dtype_ok)
 
     def to_json(self) -> dict:
         d = {k: v for k, v in self.__dict__.items()}
@@ -253,6 +256,9 @@ def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, 
     from ..kernels.registry import REGISTRY
 
     registry = registry or REGISTRY
+    from ..bound import load_bounds
+
+    certified_bounds = load_bounds("ordinal")  # proved per kernel and dtype; a kernel without one is not checked
     t0 = time.perf_counter()
     specs = probe_kernels(registry)
     kernels = list(kernels or specs)
@@ -304,7 +310,8 @@ def run_probe(kernels=None, dtypes=None, *, quick: bool = False, seed: int = 0, 
             for form in forms_for(spec, fmt.name, registry):
                 emitted = form.name.startswith("emitted ")
                 fr = FormResult(form.name, spec.name, fmt.name, form.backend, form.available, form.note,
-                                bound=BOUNDS[fmt.name] if emitted else None)
+                                bound=BOUNDS[fmt.name] if emitted else None,
+                                certified=certified_bounds.get(spec.name, {}).get(fmt.name) if emitted else None)
                 if not form.available:
                     if emitted and "cannot be imported" in form.note:
                         missing_notes.add(form.note)
