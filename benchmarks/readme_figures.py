@@ -31,6 +31,9 @@ plots shown in the README are written to docs/figures/ by the same run.  Regions
   (``benchmarks/bench_prove.py``);
 * ``audit-bench``: ``pyramid-sym audit`` on a generated 2,000-line file and on bad input
   (``benchmarks/bench_audit.py``);
+* ``bound``, ``bound-stress``, ``bound-reference``: the certified rounding-error bounds of the emitted
+  kernels (``pyramid-sym bound``), a 10^6-point stress beside them (``benchmarks/bench_bound_stress.py``),
+  and the certified lower bounds of the reference code's forms (``pyramid-sym bound --reference``);
 * ``fuzz``: the full-size fuzz run (``benchmarks/fuzz_all.py``, minutes);
 * ``suite`` (with --suite): the default test suite's wall time and counts.
 """
@@ -257,7 +260,22 @@ def region_fuzz() -> str:
                    or " failed" in ln)
 
 
+def region_bound() -> str:
+    return _script("-m", "pyramid_sym", "bound")
+
+
+def region_bound_stress() -> str:
+    return _script("benchmarks/bench_bound_stress.py", "--points", "1000000")
+
+
+def region_bound_reference() -> str:
+    return _script("-m", "pyramid_sym", "bound", "--reference")
+
+
 REGIONS = {
+    "bound": region_bound,
+    "bound-stress": region_bound_stress,
+    "bound-reference": region_bound_reference,
     "soundness": region_soundness,
     "bench-prove": region_bench_prove,
     "audit-bench": region_audit_bench,
