@@ -237,7 +237,9 @@ def _sign_of_add(e, ctx: "AlgebraicContext", depth: int):
     rad_syms = [s for s in ctx.radical_symbols if e.has(s)]
     if not rad_syms and not any(e.has(o) for o in ctx.opaque.values()):
         return sign_of_polynomial(e, ctx)
-    if depth >= _MAX_DEPTH:
+    if depth >= _MAX_DEPTH or not rad_syms:
+        # without a radical symbol there is nothing to group by (a Poly without generators would
+        # take the opaque symbols as its generators and drop them from the terms)
         return None
     f = sympy.factor(e)
     if not f.is_Add and f != e:
