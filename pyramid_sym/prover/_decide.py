@@ -149,7 +149,9 @@ def to_exponential(exprs, actx_real):
             if isinstance(m, sympy.log):
                 out *= m.args[0] ** c  # exp(c log u) = u^c, the principal power
                 continue
-            d = dens[m]
+            # a monomial met only after an inner exponential became its symbol (exp(exp(x))) gets its own
+            # denominator: its powers are then independent symbols, which is sound (less complete)
+            d = dens.get(m) or c.q
             key = m / d
             if key not in atoms:
                 val = sympy.exp(key)

@@ -541,6 +541,17 @@ CASES = [
     ["acosh(cosh(x))", "abs(x)", {"x": "(-2,2)"}, T, "cosh is even; acosh inverts it on [0, oo)"],
     ["2*atan(1/3)+atan(1/7)", "pi/4", {}, T, "(3+i)^2 (7+i) = 50 + 50 i has argument pi/4"],
     ["tan(pi/8)", "sqrt(2)-1", {}, T, "exact value"],
+    # 23. symbolic exponents at huge points (exact arithmetic must stay bounded), nested exponentials
+    ["2/x^x", "2*x^(-x)", {"x": "(0,inf)"}, T, "x^(-x) = exp(-x log x) = 1/x^x"],
+    ["log(2/x)/tan(x^x)", "log(2/x)/tan(x^x)", {"x": "(0,inf)"}, F,
+     "x^x is continuous from 1 (x = 1) to 4 (x = 2): it passes pi/2, a pole of tan"],
+    ["x^(x^x)", "x^(x^x)", {"x": "(0,inf)"}, T, "the same expression, defined for x > 0"],
+    ["(x^x)^x", "x^(x^2)", {"x": "(0,inf)"}, T, "x^x > 0, so log(x^x) = x log x"],
+    ["1/(x^x-y^y)", "1/(x^x-y^y)", {"x": "(0,inf)", "y": "(1,2)"}, F, "pole where x = y"],
+    ["exp(exp(x))", "exp(exp(x))*(1+10^-300)", {"x": "(0,10)"}, F, "point"],
+    ["exp(exp(x)/2)^2", "exp(exp(x))", {"x": "(0,10)"}, T, "exp(a)^2 = exp(2a)"],
+    ["exp(exp(x)+exp(x/2))", "exp(exp(x))*exp(exp(x/2))", {"x": "(-10,10)"}, T, "exp of a sum"],
+    ["sin(exp(x))^2+cos(exp(x))^2", "1", {"x": "(0,10)"}, T, "Pythagoras"],
 ]
 
 
