@@ -354,10 +354,13 @@ def _invert(expr, s, iv, out: list, depth: int) -> None:
         periods = range(-6, 7)
         if u.is_polynomial(s) and sympy.degree(u, s) == 1 and not iv.lo.is_infinite and not iv.hi.is_infinite:
             period = 3.141592653589793 * (1 if isinstance(f, sympy.tan) else 2)
-            ends = sorted([float(u.subs(s, iv.lo)), float(u.subs(s, iv.hi))])
-            k0 = int(ends[0] // period) - 2
-            k1 = int(ends[1] // period) + 2
-            periods = range(k0, min(k1, k0 + 40) + 1)
+            try:
+                ends = sorted([float(u.subs(s, iv.lo)), float(u.subs(s, iv.hi))])
+                k0 = int(ends[0] // period) - 2
+                k1 = int(ends[1] // period) + 2
+                periods = range(k0, min(k1, k0 + 40) + 1)
+            except (TypeError, ValueError, OverflowError):  # a complex or huge argument: a few periods
+                pass
         vals = _inverse_values(f, c, periods)
     else:
         return

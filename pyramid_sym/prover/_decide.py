@@ -131,6 +131,9 @@ def _exp_terms(v):
     return out
 
 
+_MAX_EXP_POWER = 512
+
+
 def to_exponential(exprs, actx_real):
     """Rewrite the expressions to a common exponential normal form (see module docstring)."""
     rew = [_rewrite(sympy.sympify(e), actx_real) for e in exprs]
@@ -152,6 +155,12 @@ def to_exponential(exprs, actx_real):
             # a monomial met only after an inner exponential became its symbol (exp(exp(x))) gets its own
             # denominator: its powers are then independent symbols, which is sound (less complete)
             d = dens.get(m) or c.q
+            if abs(c * d) > _MAX_EXP_POWER:
+                # exp(10^20) as exp(1)^(10^20) would be a polynomial of that degree: its own symbol
+                # (independent of exp(m / d): sound, less complete)
+                d = c.q
+                if abs(c * d) > _MAX_EXP_POWER:
+                    d = sympy.Integer(1) / abs(c)
             key = m / d
             if key not in atoms:
                 val = sympy.exp(key)
