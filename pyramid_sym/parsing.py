@@ -253,7 +253,12 @@ class _Parser:
     def parse(self) -> sympy.Expr:
         if self.peek().kind == "end":
             self.fail(f"the expression is empty; give a formula such as e/(2-e) ({_allowed(self.names)}).")
-        expr = self.expr()
+        try:
+            expr = self.expr()
+        except (OverflowError, MemoryError):
+            # SymPy evaluates the signs of constants as it builds them: (-sinh(sinh(10^20)))^(1/3) has too many digits
+            self.fail("a constant in the expression is too large to evaluate (a function of a huge constant such as "
+                      "sinh(sinh(10^20))); use smaller constants.")
         tok = self.peek()
         if tok.kind != "end":
             if tok.kind in ("num", "name") or tok.text == "(":
@@ -361,7 +366,13 @@ class _Parser:
             elif name == "atanh":
                 self.guard(1 - arg)
                 self.guard(1 + arg)
-            return self.checked(FUNCTIONS[name](arg), tok)
+            try:
+                value = FUNCTIONS[name](arg)
+            except (OverflowError, MemoryError):
+                # SymPy evaluates signs of constants on construction: sinh(sinh(10^20)) has too many digits
+                self.fail(f"{name}(...) at position {tok.pos} has an argument too large to evaluate (a function of "
+                          "a huge constant such as sinh(sinh(10^20))); use smaller constants.")
+            return self.checked(value, tok)
         if name in CONSTANTS:
             if is_call:
                 self.fail(f"{name!r} at position {tok.pos} is a constant, not a function; write {name}*(...) to multiply.")

@@ -38,7 +38,7 @@ from flint import arb, fmpq
 from ..domain import Domain
 from ..errors import InputError
 from ._algebra import AlgebraicContext
-from ._arb import (PRECISIONS, Indeterminate, Undefined, ball_text, enclose, exact_zero, excludes_zero,
+from ._arb import (PRECISIONS, Indeterminate, Undefined, ball_text, enclose, exact_zero, excludes_zero, safe_xreplace,
                    is_real_ball)
 from ._context import ProverContext, default_context
 from ._decide import decide_zero
@@ -89,14 +89,16 @@ def _point_json(pt: dict) -> dict[str, str]:
     return {str(k): str(v) for k, v in pt.items()}
 
 
-def _random_points(free: Domain, count: int, seed: int = 20250627):
+def _random_points(free: Domain, count: int, seed: int = 20250627, reach: int = 1000):
+    """Random exact points; an infinite end is replaced by one ``reach`` away from the other end (or from 0)."""
     rng = random.Random(seed)
     pts = []
     for _ in range(count):
         pt = {}
         for sym, iv in free:
-            lo = iv.lo if not iv.lo.is_infinite else (iv.hi - 1000 if not iv.hi.is_infinite else sympy.Integer(-1000))
-            hi = iv.hi if not iv.hi.is_infinite else lo + 1000
+            lo = iv.lo if not iv.lo.is_infinite else (iv.hi - reach if not iv.hi.is_infinite else
+                                                      sympy.Integer(-reach))
+            hi = iv.hi if not iv.hi.is_infinite else lo + reach
             u = sympy.Rational(rng.randrange(1, 10**6), 10**6)
             pt[sym] = lo + (hi - lo) * u
         pts.append(pt)
@@ -127,23 +129,67 @@ def _special_points(exprs, free: Domain, guards=()) -> list[dict]:
             conds += conditions(e, real=False)
         except Unsupported:
             continue
-    if True:
-        for c in conds:
-            syms = [s for s in free.symbols if c.expr.has(s)]
-            if len(syms) != 1:
-                continue
-            s = syms[0]
+    for c in conds:
+        syms = [s for s in free.symbols if c.expr.has(s)]
+        if not syms:
+            continue
+        for s in syms[:3]:
             iv = free[s]
-            for root in _roots(c.expr, s, iv):
-                try:
-                    inside = iv.contains(root)
-                except TypeError:
-                    inside = False
-                if inside:
-                    out.append({**base, s: root})
-            if len(out) > 24:
-                return out
+            others = [o for o in syms if o != s]
+            for fixed in _fixings(others, free, base):
+                e = safe_xreplace(c.expr, fixed)
+                if e is None:
+                    continue
+                for root in _roots(e, s, iv):
+                    if _inside(iv, root):
+                        out.append({**base, **fixed, s: root})
+                if len(out) > 24:
+                    return out
     return out
+
+
+def _fixings(others, free: Domain, base: dict) -> list[dict]:
+    """Rational values for the other variables of a condition: the base point, 0, the middle, the quarters."""
+    if not others:
+        return [{}]
+    choices = []
+    for o in others:
+        iv = free[o]
+        vals = [base[o]]
+        if iv.contains(0):
+            vals.append(sympy.Integer(0))
+        if not iv.lo.is_infinite and not iv.hi.is_infinite:
+            vals += [iv.lo + (iv.hi - iv.lo) * sympy.Rational(k, 4) for k in (2, 1, 3)]
+        choices.append(list(dict.fromkeys(vals)))
+    out = [{}]
+    for o, vals in zip(others, choices):
+        out = [{**f, o: v} for f in out for v in vals][:8]
+    return out
+
+
+def _inside(iv, root) -> bool:
+    """``root`` (an exact real number) lies in the interval: exact comparison for rationals, rigorous balls else."""
+    root = sympy.sympify(root)
+    if not root.is_number or root.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity):
+        return False
+    if root.is_Rational:
+        return iv.contains(root)
+    for end, is_open, side in ((iv.lo, iv.lo_open, 1), (iv.hi, iv.hi_open, -1)):
+        if end.is_infinite:
+            if (end > 0) == (side > 0):
+                return False
+            continue
+        if exact_zero(root - end, {}):
+            if is_open:
+                return False
+            continue
+        try:
+            v = enclose(side * (root - end), {}, 256)
+        except (Undefined, Indeterminate):
+            return False
+        if not (v.imag.is_zero() and v.real > 0):
+            return False
+    return True
 
 
 def _interior(iv):
@@ -157,32 +203,169 @@ def _interior(iv):
 
 
 def _roots(expr, s, iv) -> list:
-    """Exact real roots of a condition's expression in one variable (polynomial factors of degree <= 2, trig poles)."""
-    roots = []
-    if isinstance(expr, (sympy.cos, sympy.sin)):
-        u = expr.args[0]
-        if u.is_polynomial(s) and sympy.degree(u, s) == 1 and not iv.lo.is_infinite and not iv.hi.is_infinite:
-            a, b = sympy.Poly(u, s).all_coeffs()
-            off = sympy.pi / 2 if isinstance(expr, sympy.cos) else sympy.Integer(0)
-            ends = sorted([float(a * iv.lo + b), float(a * iv.hi + b)])
-            k0, k1 = int((ends[0] - float(off)) // 3.141592653589793) - 1, int((ends[1] - float(off)) // 3.1415926) + 1
-            for k in range(k0, min(k1, k0 + 40) + 1):
-                roots.append((off + k * sympy.pi - b) / a)
-        return roots
+    """Exact real roots of a condition's expression in one variable: polynomial factors of degree <= 2, and
+    a*F(u) + b for an elementary F by its inverse (every branch, a bounded number of periods), recursively."""
+    out = []
+    expr = sympy.sympify(expr)
+    _invert(expr, s, iv, out, 0)
+    if not any(_inside(iv, r) for r in out[:64]):
+        out += _closed_form_roots(expr, s, iv)
+    return list(dict.fromkeys(out))[:64]
+
+
+def _closed_form_roots(expr, s, iv, samples: int = 40) -> list:
+    """Closed forms guessed for the sign changes of ``expr`` on a bounded interval (rational multiples of pi,
+    logarithms and roots of rationals).  Only candidates: a point is used only where the expression is shown
+    to be exactly 0 there and the point is shown to lie in the domain."""
+    if iv.lo.is_infinite or iv.hi.is_infinite or iv.is_point or expr.free_symbols != {s}:
+        return []
+    lo, hi = iv.lo, iv.hi
+
+    def sign_at(t):
+        try:
+            v = enclose(expr, {s: t}, 96)
+        except (Undefined, Indeterminate):
+            return 0
+        if not v.imag.is_zero() or v.real.contains(0):
+            return 0
+        return 1 if v.real > 0 else -1
+
+    ts = [lo + (hi - lo) * sympy.Rational(i, samples) for i in range(1, samples)]
+    signs = [sign_at(t) for t in ts]
+    out = []
+    for (a, sa), (b, sb) in zip(zip(ts, signs), zip(ts[1:], signs[1:])):
+        if sa * sb != -1:
+            continue
+        for _ in range(48):
+            m = (a + b) / 2
+            sm = sign_at(m)
+            if sm == 0:
+                break
+            a, b, sa = (m, b, sm) if sm == sa else (a, m, sa)
+        r = float((a + b) / 2)
+        for guess in _guesses(r):
+            out.append(guess)
+        if len(out) > 24:
+            break
+    return out
+
+
+def _guesses(r: float) -> list:
+    from fractions import Fraction
+    out = []
+    for val, make in ((r, lambda q: q), (r / 3.141592653589793, lambda q: q * sympy.pi)):
+        q = Fraction(val).limit_denominator(720)
+        if abs(float(q) - val) < 1e-9 * max(1.0, abs(val)):
+            out.append(make(sympy.Rational(q.numerator, q.denominator)))
+    import math
+    for fn, make in ((math.exp, sympy.log), (lambda v: v * v, sympy.sqrt), (lambda v: v ** 3, sympy.cbrt)):
+        try:
+            val = fn(r)
+        except OverflowError:
+            continue
+        q = Fraction(val).limit_denominator(720)
+        if q > 0 and abs(float(q) - val) < 1e-9 * max(1.0, abs(val)):
+            out.append(make(sympy.Rational(q.numerator, q.denominator)) * (1 if r > 0 or make is sympy.log else -1))
+    return out
+
+
+_PI = sympy.pi
+
+
+def _inverse_values(f, c, periods) -> list:
+    """The values u with F(u) = c (c a real constant), F the function of ``f``."""
+    def ok(rel):
+        try:
+            return bool(rel)
+        except TypeError:
+            return False
+    name = type(f).__name__
+    if name == "exp":
+        return [sympy.log(c)] if ok(c > 0) else []
+    if name == "log":
+        return [sympy.exp(c)]
+    if name in ("sin", "cos"):
+        if not (ok(c >= -1) and ok(c <= 1)):
+            return []
+        a = sympy.asin(c) if name == "sin" else sympy.acos(c)
+        base = [a, _PI - a] if name == "sin" else [a, -a]
+        return [b + 2 * k * _PI for k in periods for b in base]
+    if name == "tan":
+        return [sympy.atan(c) + k * _PI for k in periods]
+    if name == "sinh":
+        return [sympy.asinh(c)]
+    if name == "cosh":
+        return [sympy.acosh(c), -sympy.acosh(c)] if ok(c >= 1) else []
+    if name == "tanh":
+        return [sympy.atanh(c)] if ok(c > -1) and ok(c < 1) else []
+    if name == "atan":
+        return [sympy.tan(c)] if ok(c > -_PI / 2) and ok(c < _PI / 2) else []
+    if name == "asin":
+        return [sympy.sin(c)] if ok(c >= -_PI / 2) and ok(c <= _PI / 2) else []
+    if name == "acos":
+        return [sympy.cos(c)] if ok(c >= 0) and ok(c <= _PI) else []
+    if name == "asinh":
+        return [sympy.sinh(c)]
+    if name == "acosh":
+        return [sympy.cosh(c)] if ok(c >= 0) else []
+    if name == "atanh":
+        return [sympy.tanh(c)]
+    if name == "Abs":
+        return [c, -c] if ok(c >= 0) else []
+    return []
+
+
+def _invert(expr, s, iv, out: list, depth: int) -> None:
+    if depth > 3 or len(out) > 64:
+        return
     try:
         num, _ = sympy.fraction(sympy.together(expr))
-        if not num.is_polynomial(s):
-            return []
-        _, facs = sympy.factor_list(num, s)
     except (sympy.PolynomialError, ValueError, TypeError):
-        return []
-    for f, _k in facs:
-        if f.free_symbols - {s}:
-            continue
-        d = sympy.degree(f, s)
-        if 1 <= d <= 2:
-            roots += [r for r in sympy.roots(sympy.Poly(f, s)) if r.is_real]
-    return roots
+        return
+    if num.is_polynomial(s):
+        try:
+            _, facs = sympy.factor_list(num, s)
+        except (sympy.PolynomialError, ValueError, TypeError):
+            return
+        for f, _k in facs:
+            if f.free_symbols - {s}:
+                continue
+            d = sympy.degree(f, s)
+            if 1 <= d <= 2:
+                out += [r for r in sympy.roots(sympy.Poly(f, s)) if r.is_real]
+        return
+    b, rest = num.as_independent(s, as_Add=True)
+    a, f = rest.as_independent(s, as_Add=False)
+    if a == 0 or not (b.is_number and a.is_number):
+        return
+    c = sympy.nsimplify(-b / a) if (-b / a).is_Float else -b / a
+    if c.is_real is not True:
+        return
+    if isinstance(f, sympy.Pow) and f.exp == sympy.Rational(1, 2):
+        try:
+            vals = [c ** 2] if bool(c >= 0) else []
+        except TypeError:
+            vals = []
+        u = f.base
+    elif isinstance(f, sympy.Function) and len(f.args) == 1:
+        u = f.args[0]
+        # periods (2 pi for sin and cos, pi for tan): enough to cover a linear argument over a bounded
+        # interval, a few around 0 otherwise
+        periods = range(-6, 7)
+        if u.is_polynomial(s) and sympy.degree(u, s) == 1 and not iv.lo.is_infinite and not iv.hi.is_infinite:
+            period = 3.141592653589793 * (1 if isinstance(f, sympy.tan) else 2)
+            try:
+                ends = sorted([float(u.subs(s, iv.lo)), float(u.subs(s, iv.hi))])
+                k0 = int(ends[0] // period) - 2
+                k1 = int(ends[1] // period) + 2
+                periods = range(k0, min(k1, k0 + 40) + 1)
+            except (TypeError, ValueError, OverflowError):  # a complex or huge argument: a few periods
+                pass
+        vals = _inverse_values(f, c, periods)
+    else:
+        return
+    for v in vals:
+        _invert(u - v, s, iv, out, depth + 1)
 
 
 def _short(e, limit: int = 160) -> str:
@@ -378,6 +561,13 @@ def prove_identity(lhs, rhs, domain: Domain, *, statement: str = "", context: Pr
         except _Refuted as exc:
             return _refuted_result(exc, statement, dom, t0)
         evaluated += n2
+        if evaluated < MIN_WITNESSES and any(iv.lo.is_infinite or iv.hi.is_infinite for _, iv in free):
+            # sides too large to enclose far out (x^(x^x) at x = 500): points within 4 of the finite end
+            try:
+                n3, _ = _search(pairs, _random_points(free, 40, seed=13, reach=4), guards)
+            except _Refuted as exc:
+                return _refuted_result(exc, statement, dom, t0)
+            evaluated += n3
         if evaluated < (MIN_WITNESSES if free.symbols else 1):
             return unknown(f"a certificate was found but only {evaluated} witness points could be enclosed "
                            f"(need {MIN_WITNESSES})", method="certificate without enough witnesses",

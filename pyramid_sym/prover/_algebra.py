@@ -146,6 +146,9 @@ class AlgebraicContext:
 
     def _split(self, base: sympy.Expr, q: int):
         """Factor a radicand into signed irreducible factors and primes (cached: it depends on base, q, domain)."""
+        if any(f.is_number for f in base.atoms(sympy.Function)):
+            # a transcendental constant such as sinh(10^20): no exact factorisation (nor a bounded one)
+            raise Unsupported(f"the radicand {base} is not a rational function of the variables")
         num, den = sympy.fraction(sympy.together(base))
         factors: list[tuple[sympy.Expr, int]] = []
         const = sympy.Integer(1)
@@ -178,11 +181,14 @@ class AlgebraicContext:
             # the principal root of a negative number is not real, whatever the index: (-8)^(1/3) = 1 + sqrt(3) i
             raise Unsupported(f"the radicand {base} is negative on the domain: its principal root is not real")
         if const != 0:
-            # the rational constant: one basic radical per prime
+            # the rational constant: one basic radical per prime; trial division is bounded, so a large
+            # cofactor without small factors stays one basic radical (its relation to other radicals is then
+            # not used: sound, less complete)
             cn, cd = sympy.fraction(const)
             for part, mult in ((cn, 1), (cd, -1)):
-                for prime, k in sympy.factorint(int(part)).items():
-                    signed.append((sympy.Integer(prime), k * mult, True, f"{prime} is a prime"))
+                for prime, k in sympy.factorint(int(part), limit=2**16).items():
+                    what = "is a prime" if prime < 2**32 or sympy.isprime(prime) else "has no factor below 2^16"
+                    signed.append((sympy.Integer(prime), k * mult, True, f"{prime} {what}"))
         return sign, const, signed
 
     # ------------------------------------------------------------------ reduction

@@ -16,7 +16,7 @@ import sympy
 from flint import acb, arb, ctx as flint_ctx, fmpq
 
 __all__ = ["Undefined", "Indeterminate", "enclose", "enclose_box", "ball_text", "PRECISIONS",
-           "excludes_zero", "is_real_ball", "exact_zero"]
+           "excludes_zero", "is_real_ball", "exact_zero", "safe_xreplace"]
 
 PRECISIONS = (128, 512, 2048, 6144)   # bits; the enclosure of a refutation grows to the last, then gives up
 _MAG_CAP = 2 ** 40                    # an exponent (or argument) beyond which evaluation is indeterminate
@@ -35,9 +35,34 @@ def _q(r) -> acb:
     return acb(arb(fmpq(int(r.p), int(r.q))))
 
 
+_MAX_EXACT_EXPONENT = 4096
+
+
+def safe_xreplace(expr: sympy.Expr, point: dict):
+    """``expr`` at the exact point, or None when SymPy's exact arithmetic would raise a number to a power whose
+    exponent exceeds 4096 in size there (``x^x`` at ``x = 10^20`` would never finish)."""
+    expr = sympy.sympify(expr)
+    if not point:
+        return expr
+    for p in sympy.postorder_traversal(expr):
+        if isinstance(p, sympy.Pow) and p.exp.free_symbols & set(point):
+            ev = p.exp.xreplace(point)  # its own powers were checked first (post-order)
+            if not ev.is_number:
+                continue
+            try:
+                big = not (abs(float(sympy.re(ev))) <= _MAX_EXACT_EXPONENT)
+            except (TypeError, ValueError, OverflowError):
+                big = True
+            if big:
+                return None
+    return expr.xreplace(point)
+
+
 def exact_zero(expr: sympy.Expr, point: dict) -> bool:
     """``expr`` is exactly 0 at the exact point (rational arithmetic; algebraic numbers by minimal polynomial)."""
-    v = sympy.sympify(expr).xreplace(point) if point else sympy.sympify(expr)
+    v = safe_xreplace(expr, point)
+    if v is None:
+        return False
     if v == 0:
         return True
     if v.is_Rational or not v.is_number:

@@ -33,7 +33,7 @@ import sympy
 from ..domain import Domain, Interval
 from ._algebra import AlgebraicContext
 from ._result import Unsupported
-from ._semantics import NONNEG, Condition, certify, certify_all
+from ._semantics import NONNEG, POSITIVE, Condition, certify, certify_all
 from ._sign import sign_of
 
 __all__ = ["decide_zero", "to_exponential"]
@@ -131,6 +131,9 @@ def _exp_terms(v):
     return out
 
 
+_MAX_EXP_POWER = 512
+
+
 def to_exponential(exprs, actx_real):
     """Rewrite the expressions to a common exponential normal form (see module docstring)."""
     rew = [_rewrite(sympy.sympify(e), actx_real) for e in exprs]
@@ -149,7 +152,15 @@ def to_exponential(exprs, actx_real):
             if isinstance(m, sympy.log):
                 out *= m.args[0] ** c  # exp(c log u) = u^c, the principal power
                 continue
-            d = dens[m]
+            # a monomial met only after an inner exponential became its symbol (exp(exp(x))) gets its own
+            # denominator: its powers are then independent symbols, which is sound (less complete)
+            d = dens.get(m) or c.q
+            if abs(c * d) > _MAX_EXP_POWER:
+                # exp(10^20) as exp(1)^(10^20) would be a polynomial of that degree: its own symbol
+                # (independent of exp(m / d): sound, less complete)
+                d = c.q
+                if abs(c * d) > _MAX_EXP_POWER:
+                    d = sympy.Integer(1) / abs(c)
             key = m / d
             if key not in atoms:
                 val = sympy.exp(key)
@@ -210,10 +221,19 @@ def _by_power(l, r, free, actx_real, cache, depth) -> list[str]:
     raise Unsupported("no side is a root that its power decides")
 
 
+def _trig_of_rational_pi(f) -> bool:
+    if not isinstance(f, (sympy.sin, sympy.cos, sympy.tan)):
+        return False
+    q = f.args[0] / sympy.pi
+    return q.is_Rational and q.q <= 60
+
+
 def _closed_algebraic(l, r) -> list[str]:
     v = l - r
-    if v.has(sympy.Function) or not v.is_number:
+    if not v.is_number or any(not _trig_of_rational_pi(f) for f in v.atoms(sympy.Function)):
         raise Unsupported("not a closed algebraic number")
+    if v.count_ops() > 80:
+        raise Unsupported("a closed number too large for its minimal polynomial")
     x = sympy.Dummy("x")
     try:
         mp = sympy.minimal_polynomial(v, x)
@@ -221,7 +241,75 @@ def _closed_algebraic(l, r) -> list[str]:
         raise Unsupported("the minimal polynomial of lhs - rhs is not available") from None
     if mp != x:
         raise Unsupported(f"lhs - rhs is a nonzero algebraic number (minimal polynomial {mp})")
-    return ["lhs - rhs is an algebraic number with minimal polynomial x (principal values; resultants), so it is 0"]
+    return ["lhs - rhs is an algebraic number with minimal polynomial x (principal values; resultants; sin and cos "
+            "of rational multiples of pi are algebraic), so it is 0"]
+
+
+def _atan_constant(l, r) -> list[str]:
+    """sum n_k atan(q_k) + c pi = 0 for integers n_k, rationals q_k and c: the product of (1 + i q_k)^(n_k)
+    is real exactly when the sum is a multiple m pi of pi; a ball of the sum over pi fixes m."""
+    v = sympy.expand(l - r)
+    terms, c = [], sympy.Integer(0)
+    for t in sympy.Add.make_args(v):
+        if t.is_Rational and t == 0:
+            continue
+        k, rest = t.as_coeff_Mul()
+        if rest == sympy.pi and k.is_Rational:
+            c += k
+        elif isinstance(rest, sympy.atan) and k.is_Integer and rest.args[0].is_Rational and abs(k) <= 12:
+            terms.append((int(k), rest.args[0]))
+        else:
+            raise Unsupported("not a sum of arctangents of rationals and a rational multiple of pi")
+    if not terms or c.q > 12 or sum(abs(n) for n, _ in terms) > 24:
+        raise Unsupported("not a sum of arctangents of rationals and a simple rational multiple of pi")
+    # arg(prod (1 + i q)^n * exp(i c pi)) = sum n atan(q) + c pi (mod 2 pi)
+    prod = sympy.Integer(1)
+    for n, q in terms:
+        z = 1 + sympy.I * q
+        prod = sympy.expand(prod * (z**n if n > 0 else 1 / z**(-n)))
+    prod = sympy.expand(prod * (sympy.cos(c * sympy.pi) + sympy.I * sympy.sin(c * sympy.pi)))
+    if prod.has(sympy.cos, sympy.sin) or sympy.expand(sympy.im(prod)) != 0:
+        raise Unsupported("the product of (1 + i q) is not real: the arctangents do not sum to a multiple of pi")
+    from flint import arb, fmpq, ctx as flint_ctx
+    old = flint_ctx.prec
+    flint_ctx.prec = 128
+    try:
+        total = sum((n * arb(fmpq(int(q.p), int(q.q))).atan() for n, q in terms), arb(0)) / arb.pi()
+        if not (abs(total + arb(fmpq(int(c.p), int(c.q)))) < arb(fmpq(1, 4))):
+            raise Unsupported("the arctangents sum to another multiple of pi")
+    finally:
+        flint_ctx.prec = old
+    return [f"prod (1 + i q)^n * exp(i pi ({c})) = {prod} is real, so lhs - rhs is a multiple of pi; an arb ball "
+            f"of (lhs - rhs)/pi lies within 1/4 of 0, so it is 0"]
+
+
+def _inverse_pairs(e, free, actx_real, notes: list):
+    """F^-1(F(u)) -> u where the principal branch returns u: u real (asinh, atanh, log of exp) and, for asin,
+    acos, atan and acosh, u certified in [-pi/2, pi/2], [0, pi], (-pi/2, pi/2) or [0, oo)."""
+    from ._sign import is_real
+    if e.is_Atom:
+        return e
+    args = [_inverse_pairs(a, free, actx_real, notes) for a in e.args]
+    e = e.func(*args) if tuple(args) != e.args else e
+    pairs = {"asin": "sin", "acos": "cos", "atan": "tan", "asinh": "sinh", "atanh": "tanh", "acosh": "cosh",
+             "log": "exp"}
+    name = type(e).__name__
+    if name not in pairs or len(e.args) != 1 or type(e.args[0]).__name__ != pairs[name]:
+        return e
+    u = e.args[0].args[0]
+    if not is_real(u, actx_real):
+        return e
+    half = sympy.pi / 2
+    need = {"asin": [(half - u, NONNEG), (u + half, NONNEG)], "acos": [(u, NONNEG), (sympy.pi - u, NONNEG)],
+            "atan": [(half - u, POSITIVE), (u + half, POSITIVE)], "acosh": [(u, NONNEG)]}.get(name, [])
+    whys = []
+    try:
+        for expr, kind in need:
+            whys.append(certify(Condition(expr, kind, f"the range of the principal {name}"), free, actx_real))
+    except Unsupported:
+        return e
+    notes.append(f"{name}({pairs[name]}(u)) = u for u = {u}: u is real" + (f"; {'; '.join(whys)}" if whys else ""))
+    return u
 
 
 _BASE_POINTS = (0, 1, -1, sympy.Rational(1, 2), 2, -2)
@@ -307,6 +395,15 @@ def decide_zero(l, r, free, actx_real, cache, depth: int = 0, derivative: bool =
     if depth > 3:
         raise Unsupported("too deep")
     reasons = []
+    if depth == 0 and (l - r).has(sympy.asin, sympy.acos, sympy.atan, sympy.asinh, sympy.atanh, sympy.acosh,
+                                  sympy.log):
+        notes: list = []
+        l2, r2 = _inverse_pairs(l, free, actx_real, notes), _inverse_pairs(r, free, actx_real, notes)
+        if notes:
+            try:
+                return notes + decide_zero(l2, r2, free, actx_real, cache, depth + 1, derivative)
+            except Unsupported as exc:
+                reasons.append(str(exc))
     procs = [_algebraic_zero]
     for proc in procs:
         try:
@@ -318,10 +415,11 @@ def decide_zero(l, r, free, actx_real, cache, depth: int = 0, derivative: bool =
     except Unsupported as exc:
         reasons.append(str(exc))
     if not (l - r).free_symbols:
-        try:
-            return _closed_algebraic(l, r)
-        except Unsupported as exc:
-            reasons.append(str(exc))
+        for proc in (_closed_algebraic, _atan_constant):
+            try:
+                return proc(l, r)
+            except Unsupported as exc:
+                reasons.append(str(exc))
     elif derivative and (l - r).has(sympy.Function, sympy.Pow):
         try:
             return _by_derivative(l, r, free, actx_real, cache, depth)

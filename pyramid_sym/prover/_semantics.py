@@ -49,7 +49,8 @@ class Condition:
         return self.role if self.origin is None else f"{self.role} {self.origin}"
 
     def text(self) -> str:
-        return f"{self.expr} {self.kind} ({self.why})"
+        # order='none': SymPy's default term ordering evaluates numbers (cosh(cosh(10^20)) overflows)
+        return f"{sympy.sstr(self.expr, order='none')} {self.kind} ({self.why})"
 
 
 def conditions(expr, real: bool) -> list[Condition]:
@@ -184,8 +185,13 @@ def _trig_zeros_outside(cond: Condition, free) -> str | None:
     b = sympy.expand(u - a * s)
     if b.free_symbols or iv.lo.is_infinite or iv.hi.is_infinite:
         return None
+    if a.is_real is not True or b.is_real is not True:  # a complex argument: not this method
+        return None
     off = sympy.pi / 2 if isinstance(e, sympy.cos) else sympy.Integer(0)
-    ends = sorted([float(a * iv.lo + b), float(a * iv.hi + b)])
+    try:
+        ends = sorted([float(a * iv.lo + b), float(a * iv.hi + b)])
+    except (TypeError, ValueError, OverflowError):
+        return None
     k0 = math.floor((ends[0] - float(off)) / math.pi) - 1
     k1 = math.ceil((ends[1] - float(off)) / math.pi) + 1
     if k1 - k0 > 2000:

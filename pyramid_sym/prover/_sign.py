@@ -218,7 +218,39 @@ def _function_sign(f, ctx: "AlgebraicContext", depth: int):
     return None
 
 
+_BOUNDED = {"tanh": (sympy.Integer(1), True), "atan": (sympy.pi / 2, True), "sin": (sympy.Integer(1), False),
+            "cos": (sympy.Integer(1), False)}
+
+
+def _bounded_sign(e, ctx: "AlgebraicContext", depth: int):
+    """c + k F(u) with F bounded on real arguments (|tanh| < 1, |atan| < pi/2, |sin|, |cos| <= 1): the sign of c
+    when |c| exceeds |k| times the bound."""
+    terms = sympy.Add.make_args(e)
+    c = sympy.Add(*[t for t in terms if t.is_number])
+    rest = sympy.Add(*[t for t in terms if not t.is_number])
+    if c == 0 or not c.is_number or c.has(sympy.I) or rest.is_Add:
+        return None
+    k, f = rest.as_coeff_Mul()
+    f = ctx.opaque_symbols.get(f, f)
+    name = type(f).__name__
+    if name not in _BOUNDED or not k.is_number or not is_real(f, ctx, depth + 1):
+        return None
+    bound, is_open = _BOUNDED[name]
+    m = abs(k) * bound
+    try:
+        beyond = bool(abs(c) > m) or (is_open and bool(abs(c) >= m))
+    except TypeError:
+        return None
+    if not beyond:
+        return None
+    why = f"|{name}| {'<' if is_open else '<='} {bound} for a real argument, and |{c}| {'>=' if is_open else '>'} {m}"
+    return (_POS if c > 0 else _NEG), (why,)
+
+
 def _sign_of_add(e, ctx: "AlgebraicContext", depth: int):
+    b = _bounded_sign(e, ctx, depth)
+    if b is not None:
+        return b
     parts = [sign_of(a, ctx, depth) for a in e.args]
     if all(p is not None for p in parts):
         k = _add([p[0] for p in parts])
@@ -237,7 +269,9 @@ def _sign_of_add(e, ctx: "AlgebraicContext", depth: int):
     rad_syms = [s for s in ctx.radical_symbols if e.has(s)]
     if not rad_syms and not any(e.has(o) for o in ctx.opaque.values()):
         return sign_of_polynomial(e, ctx)
-    if depth >= _MAX_DEPTH:
+    if depth >= _MAX_DEPTH or not rad_syms:
+        # without a radical symbol there is nothing to group by (a Poly without generators would
+        # take the opaque symbols as its generators and drop them from the terms)
         return None
     f = sympy.factor(e)
     if not f.is_Add and f != e:
