@@ -20,6 +20,10 @@ __all__ = ["Undefined", "Indeterminate", "enclose", "enclose_box", "ball_text", 
 
 PRECISIONS = (128, 512, 2048, 6144)   # bits; the enclosure of a refutation grows to the last, then gives up
 _MAG_CAP = 2 ** 40                    # an exponent (or argument) beyond which evaluation is indeterminate
+_CIRCULAR = {f: ("sin", "cos") for f in ("sin", "cos", "tan", "sec", "csc", "cot")}
+_HYPERBOLIC = {f: ("sinh", "cosh") for f in ("sinh", "cosh", "tanh", "sech", "csch", "coth")}
+_COFUNCTIONS = frozenset({"csc", "cot", "csch", "coth"})  # ratios over sin / sinh; the others over cos / cosh
+_RECIPROCALS = frozenset({"sec", "csc", "sech", "csch"})
 _BIG = arb(2) ** _MAG_CAP
 
 
@@ -199,34 +203,22 @@ class _Eval:
             return u.log()
         if name == "Abs":
             return acb(abs(u))
-        if name in ("sin", "cos", "tan", "sec", "csc", "cot"):
-            if u.imag.contains(0) is False and abs(u.imag) > _MAG_CAP:
+        family = _CIRCULAR.get(name) or _HYPERBOLIC.get(name)
+        if family is not None:
+            odd, even = family  # sin, cos or sinh, cosh: every other function of the family is a ratio of them
+            if odd == "sin" and u.imag.contains(0) is False and abs(u.imag) > _MAG_CAP:
                 raise Indeterminate("a trigonometric function of a huge imaginary argument")
-            s, c = u.sin(), u.cos()
-            if name == "sin":
+            s, c = getattr(u, odd)(), getattr(u, even)()
+            if name == odd:
                 return s
-            if name == "cos":
+            if name == even:
                 return c
-            den, num, what = (c, s, "cos") if name in ("tan", "sec") else (s, c, "sin")
+            den, num, what = (s, c, odd) if name in _COFUNCTIONS else (c, s, even)
             if den.contains(0):
                 if self.exact is not None and exact_zero(getattr(sympy, what)(arg), self.exact):
                     raise Undefined(f"{name} has a pole: {what}({arg}) = 0")
                 raise Indeterminate("...(...) may be 0")
-            if name in ("sec", "csc"):
-                return 1 / den
-            return num / den
-        if name in ("sinh", "cosh", "tanh", "sech", "csch", "coth"):
-            s, c = u.sinh(), u.cosh()
-            if name == "sinh":
-                return s
-            if name == "cosh":
-                return c
-            den, num, what = (c, s, "cosh") if name in ("tanh", "sech") else (s, c, "sinh")
-            if den.contains(0):
-                if self.exact is not None and exact_zero(getattr(sympy, what)(arg), self.exact):
-                    raise Undefined(f"{name} has a pole: {what}({arg}) = 0")
-                raise Indeterminate("...(...) may be 0")
-            if name in ("sech", "csch"):
+            if name in _RECIPROCALS:
                 return 1 / den
             return num / den
         if name == "atanh":
