@@ -58,13 +58,15 @@ class StableRewrite:
 
     name: str
     formula_id: str
-    before: sympy.Expr
     after: sympy.Expr
     domain: Domain
     reason: str
     steps: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    before: sympy.Expr | None = None  # default: the registered formula ``formula_id`` itself
 
     def __post_init__(self):
+        if self.before is None:
+            object.__setattr__(self, "before", get(self.formula_id).expr)
         free = (self.before.free_symbols | self.after_expr.free_symbols) - set(self.domain.symbols)
         if free:
             raise RewriteError(f"rewrite {self.name} uses {sorted(map(str, free))} outside its domain.")
@@ -128,7 +130,6 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="start_sigma_without_cancellation",
             formula_id="code.start_sigma",
-            before=get("code.start_sigma").expr,
             after=sigma / D_code,
             domain=_CODE,
             reason=(
@@ -141,7 +142,6 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="renoise_alpha_without_reciprocal_gamma",
             formula_id="code.renoise_alpha",
-            before=get("code.renoise_alpha").expr,
             after=q_code / D_code,
             domain=_CODE,
             reason=(
@@ -154,7 +154,6 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="renoise_beta_without_reciprocal_gamma",
             formula_id="code.renoise_beta",
-            before=get("code.renoise_beta").expr,
             after=sigma / (sqrt(gamma_c) + sigma * (1 - sqrt(gamma_c) * (1 - sqrt(gamma_c) / (1 + sqrt(1 + gamma_c))))),
             domain=_CODE,
             reason=(
@@ -183,7 +182,6 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="jump_end_time_one_root",
             formula_id="paper.eq25.e_next",
-            before=get("paper.eq25.e_next").expr,
             after=s_k / (q_paper + s_k * (1 - q_paper)),
             domain=_PAPER_S,
             reason=(
@@ -195,7 +193,6 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="jump_start_time_one_root",
             formula_id="paper.eq25.s_k",
-            before=get("paper.eq25.s_k").expr,
             after=_e_q / (_one_minus_e + _e_q_plus_err),
             steps=((_e_q, e_next * q_paper_small_h),
                    (_one_minus_e, 1 - e_next),
@@ -229,7 +226,6 @@ def _candidates() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="renoise_alpha_sigma_first",
             formula_id="code.renoise_alpha",
-            before=get("code.renoise_alpha").expr,
             after=q_code / (sigma + q_code * (1 - sigma)),
             domain=_CODE,
             reason=(

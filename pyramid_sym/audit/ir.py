@@ -152,34 +152,39 @@ def _sympy_ops() -> dict:
             "neg": operator.neg, "sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log}
 
 
+def _fold(node: Node, visit):
+    """``visit(n, go)`` on every node once, children first through ``go`` (shared nodes are computed once)."""
+    memo: dict[int, object] = {}
+
+    def go(n: Node):
+        key = id(n)
+        if key not in memo:
+            memo[key] = visit(n, go)
+        return memo[key]
+
+    return go(node)
+
+
 def to_sympy(node: Node, symbols: dict):
     """The exact SymPy expression (matrices as ImmutableMatrix); ``symbols`` maps leaf names to SymPy symbols."""
     import sympy
 
     ops = _sympy_ops()
-    memo: dict[int, object] = {}
 
-    def go(n: Node):
-        key = id(n)
-        if key in memo:
-            return memo[key]
+    def visit(n: Node, go):
         o = n.op
         if o == "const":
-            r = sympy.Rational(n.value.numerator, n.value.denominator)
-        elif o == "sym":
-            r = symbols[n.value]
-        elif o == "eye":
-            r = sympy.ImmutableMatrix.eye(n.value)
-        elif o == "ones":
-            r = sympy.ImmutableMatrix.ones(*n.value)
-        else:
-            r = ops[o](*(go(x) for x in n.args))
-            if isinstance(r, sympy.MatrixBase):
-                r = sympy.ImmutableMatrix(r)
-        memo[key] = r
-        return r
+            return sympy.Rational(n.value.numerator, n.value.denominator)
+        if o == "sym":
+            return symbols[n.value]
+        if o == "eye":
+            return sympy.ImmutableMatrix.eye(n.value)
+        if o == "ones":
+            return sympy.ImmutableMatrix.ones(*n.value)
+        r = ops[o](*(go(x) for x in n.args))
+        return sympy.ImmutableMatrix(r) if isinstance(r, sympy.MatrixBase) else r
 
-    return go(node)
+    return _fold(node, visit)
 
 
 # ------------------------------------------------------------------------------- numeric
@@ -194,13 +199,9 @@ def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
     come back with the matrix axes last (``points x n x m``).
     """
     dt = np.dtype(dtype)
-    memo: dict[int, np.ndarray] = {}
     npts = len(next(iter(values.values()))) if values else 1
 
-    def go(n: Node):
-        key = id(n)
-        if key in memo:
-            return memo[key]
+    def visit(n: Node, go):
         o = n.op
         if o == "const":
             v = n.value
@@ -208,21 +209,17 @@ def evaluate(node: Node, values: dict, dtype) -> np.ndarray:
                 x = v.numerator / v.denominator  # correctly rounded to float64
             except OverflowError:
                 x = float("inf") if v > 0 else float("-inf")
-            r = np.full(npts, dt.type(x), dtype=dt)
-        elif o == "sym":
-            r = np.asarray(values[n.value], dtype=dt)
-        elif o == "eye":
-            r = np.broadcast_to(np.eye(n.value, dtype=dt), (npts, n.value, n.value))
-        elif o == "ones":
-            r = np.broadcast_to(np.ones(n.value, dtype=dt), (npts,) + tuple(n.value))
-        else:
-            a = [go(x) for x in n.args]
-            a = [x if x.ndim == 1 or y.shape is None else x for x, y in zip(a, n.args)]
-            if n.shape is not None:  # matrix op: lift scalars to points x 1 x 1
-                a = [x[:, None, None] if x.ndim == 1 else x for x in a]
-            r = np.asarray(_NUMPY_OPS[o](*a), dtype=dt)
-        memo[key] = r
-        return r
+            return np.full(npts, dt.type(x), dtype=dt)
+        if o == "sym":
+            return np.asarray(values[n.value], dtype=dt)
+        if o == "eye":
+            return np.broadcast_to(np.eye(n.value, dtype=dt), (npts, n.value, n.value))
+        if o == "ones":
+            return np.broadcast_to(np.ones(n.value, dtype=dt), (npts,) + tuple(n.value))
+        a = [go(x) for x in n.args]
+        if n.shape is not None:  # matrix op: lift scalars to points x 1 x 1
+            a = [x[:, None, None] if x.ndim == 1 else x for x in a]
+        return np.asarray(_NUMPY_OPS[o](*a), dtype=dt)
 
     with np.errstate(all="ignore"):
-        return go(node)
+        return _fold(node, visit)

@@ -697,22 +697,21 @@ def prove_sign(expr, domain: Domain, relation: str = ">", *, statement: str = ""
         except _Refuted as ref:
             return _refuted_result(ref, kw["statement"], kw["domain"], t0, what="the value")
         return unknown(str(exc), seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
-    short = _too_few_witnesses(evaluated, free, t0, witnesses, cert, kw)
-    if short is not None:
-        return short
-    witnesses["independent"] = [f"arb ball enclosures at {evaluated} exact points are real and none violates "
-                                 f"{_REL_TEXT[relation]}"]
-    return proved("real on the domain + sign certificate (Sturm / Polya / squaring) + arb witnesses", cert,
-                  witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
+    return _certified(evaluated, free, t0, witnesses, cert, sides, kw,
+                      f"arb ball enclosures at {evaluated} exact points are real and none violates "
+                      f"{_REL_TEXT[relation]}",
+                      "real on the domain + sign certificate (Sturm / Polya / squaring) + arb witnesses")
 
 
-def _too_few_witnesses(evaluated: int, free, t0: float, witnesses, cert, kw):
-    """``unknown`` when fewer witness points than required could be enclosed (a certificate alone is not enough)."""
-    if evaluated >= (MIN_WITNESSES if free.symbols else 1):
-        return None
-    return unknown(f"only {evaluated} witness points could be enclosed (need {MIN_WITNESSES})",
-                   method="certificate without enough witnesses", seconds=time.perf_counter() - t0,
-                   witnesses=witnesses, certificate=cert, **kw)
+def _certified(evaluated: int, free, t0: float, witnesses, cert, sides, kw, independent: str, method: str):
+    """``proved`` with its certificate and independent witnesses, or ``unknown`` when fewer witness points than
+    required could be enclosed (a certificate alone is not enough)."""
+    if evaluated < (MIN_WITNESSES if free.symbols else 1):
+        return unknown(f"only {evaluated} witness points could be enclosed (need {MIN_WITNESSES})",
+                       method="certificate without enough witnesses", seconds=time.perf_counter() - t0,
+                       witnesses=witnesses, certificate=cert, **kw)
+    witnesses["independent"] = [independent]
+    return proved(method, cert, witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
 
 
 # ----------------------------------------------------------------------------- PSD
@@ -824,13 +823,10 @@ def prove_psd(matrix, domain: Domain, *, statement: str = "", context: ProverCon
             cert.append(f"eigenvalue {mu} (multiplicity {k}) is {sg[0]}: {explain(sg[1])}")
     except Unsupported as exc:
         return unknown(str(exc), seconds=time.perf_counter() - t0, witnesses=witnesses, **kw)
-    short = _too_few_witnesses(evaluated, free, t0, witnesses, cert, kw)
-    if short is not None:
-        return short
-    witnesses["independent"] = [f"at {evaluated} exact points the enclosed entries give a matrix whose least "
-                                f"eigenvalue (mpmath eigsy) is >= {mpmath.nstr(min_eig, 3)}"]
     sides = ["the matrix is real and symmetric on the domain, so PSD <=> every eigenvalue >= 0"] + sides
-    return proved("eigenvalues from the factored characteristic polynomial + sign certificates + witnesses",
-                  cert, witnesses, side_conditions=sides, seconds=time.perf_counter() - t0, **kw)
+    return _certified(evaluated, free, t0, witnesses, cert, sides, kw,
+                      f"at {evaluated} exact points the enclosed entries give a matrix whose least "
+                      f"eigenvalue (mpmath eigsy) is >= {mpmath.nstr(min_eig, 3)}",
+                      "eigenvalues from the factored characteristic polynomial + sign certificates + witnesses")
 
 
