@@ -216,14 +216,14 @@ def region_install() -> str:
 
 def region_suite() -> str:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadfile"], capture_output=True,
                           text=True, env=_env(), cwd=ROOT)
     seconds = time.perf_counter() - t0
     lines = proc.stdout.splitlines()
     tail = [ln for ln in lines if " in " in ln and ("passed" in ln or "failed" in ln)]
     failed = [ln.split(" - ")[0].replace("FAILED ", "") for ln in lines if ln.startswith("FAILED ")]
     note = f" Failed: {', '.join(f'`{f}`' for f in failed)}." if failed else ""
-    return f"`pytest -q -n auto`: {tail[-1].strip('= ') if tail else 'no summary'}; {seconds:.0f} s wall.{note}"
+    return f"`pytest -q -n auto --dist loadfile`: {tail[-1].strip('= ') if tail else 'no summary'}; {seconds:.0f} s wall.{note}"
 
 
 def _script(script: str, *args: str, keep=None) -> str:

@@ -9,8 +9,9 @@ tests/data/adversarial.json is written by tests/data/adversarial_build.py.  Each
   domain, a non-real principal value) or a difference computed at a recorded exact point
   with mpmath at 600 digits; the latter is recomputed here.
 
-Figures asserted: no false statement proved, no true statement refuted, at most 10 %
-unknown, no case over 30 s.
+Asserted here: no false statement proved, no true statement refuted, no case over the 30 s
+time limit.  The figures (at most 10 % unknown, median time) are printed and checked by
+``benchmarks/adversarial_report.py``, which CI runs.
 """
 
 from __future__ import annotations
@@ -72,14 +73,3 @@ def test_no_wrong_verdict(i):
     assert seconds <= 30, (c, seconds)
     if verdict == "refuted":
         assert "enclosure" in text or "undefined" in text, text
-
-
-def test_figures():
-    for i in range(len(CASES)):
-        _run(i)
-    verdicts = [RESULTS[i][0] for i in range(len(CASES))]
-    times = [RESULTS[i][1] for i in range(len(CASES))]
-    unknown = verdicts.count("unknown")
-    assert unknown <= 0.10 * len(CASES), unknown
-    assert max(times) <= 30
-    assert statistics.median(times) <= 2
