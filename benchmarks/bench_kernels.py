@@ -267,7 +267,7 @@ def bench_accuracy(points: int) -> None:
 
 def bench_stress(points: int) -> None:
     """Random stress of float32/float64 against the stable forms in 80-bit long double (x86 only)."""
-    from pyramid_sym.kernels.specs import KERNELS
+    from pyramid_sym.kernels.registry import KERNELS
 
     LD = np.longdouble
     if np.finfo(LD).nmant < 63:

@@ -34,7 +34,7 @@ import sympy
 import torch
 
 from pyramid_sym.kernels import torch_kernels as tk
-from pyramid_sym.kernels.specs import KERNELS
+from pyramid_sym.kernels.registry import KERNELS
 
 FORMATS = {"float16": (11, -14), "bfloat16": (8, -126), "float32": (24, -126), "float64": (53, -1022)}
 MAX_ULP = {"float16": 1, "bfloat16": 1, "float32": 3, "float64": 3}

@@ -12,6 +12,7 @@ with the notebooks folder as its working directory, as JupyterLab does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -55,40 +56,54 @@ def stale_notebooks() -> list[str]:
     return out
 
 
-def render(paths=None) -> list[Path]:
-    """Execute each .py notebook and write its .ipynb with outputs; returns the files written."""
-    import jupytext
-    import nbclient
-
-    written = []
+@contextlib.contextmanager
+def private_kernel(name: str = KERNEL):
+    """A kernelspec ``name`` whose argv starts this very interpreter, with private runtime and IPython folders
+    (CI may have no writable home), for the duration of the block; yields the kernel name."""
     with tempfile.TemporaryDirectory() as root:
-        spec = Path(root) / "kernels" / KERNEL
+        spec = Path(root) / "kernels" / name
         spec.mkdir(parents=True)
         spec.joinpath("kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "pyramid-sym", "language": "python"}))
-        saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLBACKEND")}
-        os.environ.update({"JUPYTER_PATH": root, "JUPYTER_RUNTIME_DIR": str(Path(root) / "runtime"),
-                           "IPYTHONDIR": str(Path(root) / "ipython"), "MPLBACKEND": "module://matplotlib_inline.backend_inline"})
+        env = {"JUPYTER_PATH": root, "JUPYTER_RUNTIME_DIR": str(Path(root) / "runtime"),
+               "IPYTHONDIR": str(Path(root) / "ipython"), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
         try:
-            for py in paths or sources():
-                nb = jupytext.read(py)
-                client = nbclient.NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT_S, record_timing=False,
-                                                 resources={"metadata": {"path": str(HERE)}})
-                client.execute()
-                nb.metadata["kernelspec"] = dict(KERNELSPEC)
-                nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
-                nb.metadata.get("jupytext", {}).pop("text_representation", None)
-                target = py.with_suffix(".ipynb")
-                jupytext.write(nb, target, fmt="ipynb")
-                written.append(target)
-                print(f"wrote {target.relative_to(HERE.parent)}")
+            yield name
         finally:
             for k, v in saved.items():
                 if v is None:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+def execute(nb, kernel_name: str, cwd: Path):
+    """Run every cell of ``nb`` in ``kernel_name`` with ``cwd`` as working directory; raises on a failing cell."""
+    import nbclient
+
+    nbclient.NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT_S, record_timing=False,
+                            resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def render(paths=None) -> list[Path]:
+    """Execute each .py notebook and write its .ipynb with outputs; returns the files written."""
+    import jupytext
+
+    written = []
+    with private_kernel() as kernel:
+        for py in paths or sources():
+            nb = execute(jupytext.read(py), kernel, HERE)
+            nb.metadata["kernelspec"] = dict(KERNELSPEC)
+            nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+            nb.metadata.get("jupytext", {}).pop("text_representation", None)
+            target = py.with_suffix(".ipynb")
+            jupytext.write(nb, target, fmt="ipynb")
+            written.append(target)
+            print(f"wrote {target.relative_to(HERE.parent)}")
     return written
 
 

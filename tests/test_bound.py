@@ -143,7 +143,7 @@ def test_reference_lower_bounds_are_proved_at_their_inputs():
     import mpmath
 
     from pyramid_sym.bound.lower import reference_lower_bounds
-    from pyramid_sym.kernels.specs import kernel as kernel_spec
+    from pyramid_sym.kernels.registry import kernel as kernel_spec
 
     rows = reference_lower_bounds(("float32",))
     assert {r.kernel for r in rows} == {"jump_start_time", "corrected_start_sigma", "renoise_alpha", "renoise_beta"}

@@ -6,7 +6,7 @@ import pytest
 
 from pyramid_sym.ledger import run_claim
 from pyramid_sym.ledger.claims_rewriting import claims
-from pyramid_sym.kernels.specs import KERNELS
+from pyramid_sym.kernels.registry import KERNELS
 from pyramid_sym.rewriting import RULES
 
 

@@ -8,7 +8,6 @@ installation can never be picked up.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -24,38 +23,29 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 KERNEL = "pyramid-sym-tests"
-CELL_TIMEOUT_S = 300  # a hang guard only (each notebook runs in well under a minute); not a timing assertion
+
+
+def _render_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebooks_render", NOTEBOOK_DIR / "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RENDER = _render_module()  # the same kernel set-up and execution as python notebooks/render.py
 
 
 @pytest.fixture(scope="module")
-def kernel_name(tmp_path_factory):
-    """A kernelspec named KERNEL whose argv starts this very interpreter."""
-    root = tmp_path_factory.mktemp("jupyter")
-    spec = root / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    spec.joinpath("kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "pyramid-sym tests", "language": "python"}))
-    # kernelspec search path, and private runtime / IPython folders (CI may have no writable home)
-    env = {"JUPYTER_PATH": str(root) + (os.pathsep + os.environ["JUPYTER_PATH"] if os.environ.get("JUPYTER_PATH") else ""),
-           "JUPYTER_RUNTIME_DIR": str(root / "runtime"), "IPYTHONDIR": str(root / "ipython")}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield KERNEL
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+def kernel_name():
+    """A kernelspec whose argv starts this very interpreter."""
+    with RENDER.private_kernel(KERNEL) as name:
+        yield name
 
 
 def _execute(nb, kernel_name, cwd: Path):
-    client = nbclient.NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT_S,
-                                     resources={"metadata": {"path": str(cwd)}})
-    client.execute()
-    return nb
+    return RENDER.execute(nb, kernel_name, cwd)
 
 
 def _stdout(cell) -> str:
@@ -91,18 +81,10 @@ def test_a_failing_assertion_fails_the_run(kernel_name, tmp_path):
         _execute(nb, kernel_name, tmp_path)
 
 
-def _render_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("notebooks_render", NOTEBOOK_DIR / "render.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_paired_ipynb_are_up_to_date():
     """Each NAME.py has a NAME.ipynb with the same cells, every code cell executed, none raised."""
-    stale = _render_module().stale_notebooks()
+    stale = RENDER.stale_notebooks()
     assert not stale, f"stale notebooks {stale}: run python notebooks/render.py"
 
 

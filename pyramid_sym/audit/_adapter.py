@@ -112,7 +112,7 @@ def _specific(expr, variables) -> bool:
 
 def _kernel_names() -> dict[str, str]:
     try:
-        from ..kernels.specs import KERNELS
+        from ..kernels.registry import KERNELS
     except Exception:  # noqa: BLE001 - the audit works without the kernel table
         return {}
     out = {}
@@ -167,7 +167,7 @@ def _kernel_candidates(kernels, known) -> list[Candidate]:
     """Kernels that compose formulas (s_k / e_{k+1}): recognisable under their own name."""
     try:
         from ..domain import Domain
-        from ..kernels.specs import KERNELS
+        from ..kernels.registry import KERNELS
     except Exception:  # noqa: BLE001
         return []
     out = []

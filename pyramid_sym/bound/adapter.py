@@ -66,14 +66,14 @@ _MODULES = {"numpy": "pyramid_sym.kernels.numpy_kernels", "torch": "pyramid_sym.
 
 def kernel_names() -> tuple[str, ...]:
     """The emitted scalar kernels, in emission order."""
-    from ..kernels.specs import KERNELS
+    from ..kernels.registry import KERNELS
 
     return tuple(k.name for k in KERNELS)
 
 
 def kernel_domain(name: str) -> tuple[tuple[str, Fraction, Fraction], ...]:
     """``((arg, lo, hi), ...)``: each argument's closed hull (open ends are closed here; see :mod:`.domain`)."""
-    from ..kernels.specs import kernel
+    from ..kernels.registry import kernel
 
     spec = kernel(name)
     out = []
@@ -84,7 +84,7 @@ def kernel_domain(name: str) -> tuple[tuple[str, Fraction, Fraction], ...]:
 
 
 def kernel_convention(name: str) -> str:
-    from ..kernels.specs import kernel
+    from ..kernels.registry import kernel
 
     return kernel(name).convention
 
@@ -205,7 +205,7 @@ def printed_candidate(name: str, expr, target: str = "numpy") -> str:
     import sympy
 
     from ..kernels.registry import REGISTRY
-    from ..kernels.specs import kernel
+    from ..kernels.registry import kernel
 
     spec = kernel(name)
     printer = REGISTRY.target(target).printer_class()()

@@ -53,7 +53,7 @@ def reference_lower_bounds(dtypes=("float16", "float32", "float64"), *, seed: in
     import sympy
 
     from .adapter import kernel_domain, reference_forms
-    from ..kernels.specs import kernel as kernel_spec
+    from ..kernels.registry import kernel as kernel_spec
 
     out = []
     rng = np.random.default_rng(seed)

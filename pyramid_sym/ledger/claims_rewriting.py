@@ -3,7 +3,7 @@
 * ``rewrite.<name>``: every rule of :mod:`pyramid_sym.rewriting` (``before = after``
   on the rule's domain, the ends of sigma_end / s_k included);
 * ``kernel.<name>``: the expression each emitted kernel prints equals the proved
-  paper/code formula it is generated from (:mod:`pyramid_sym.kernels.specs`);
+  paper/code formula it is generated from (:mod:`pyramid_sym.kernels.registry`);
 * ``sampler.covariance.n<n>``: the closed-form sampler x = a (z + k mean z) has
   covariance M M^T = (1 + gamma_c) I - gamma_c J for blocks of n = 2, 4, 8 entries,
   gamma_c in (0, 1/(n-1)], the singular bound included;
@@ -56,7 +56,7 @@ def _rewrite_claims() -> list[Claim]:
 
 
 def _kernel_claims() -> list[Claim]:
-    from ..kernels.specs import KERNELS
+    from ..kernels.registry import KERNELS
 
     return [
         _on_closed_level(k.claim_id, f"emitted kernel {k.name} ({k.formula_id}, {k.source})",
