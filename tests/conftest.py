@@ -1,5 +1,15 @@
+import os
+import sys
+
 import mpmath
 import pytest
+
+# The suite starts the command line, notebooks and scripts in ~200 fresh interpreters.  Where the environment
+# forbids bytecode caching (PYTHONDONTWRITEBYTECODE, set in some containers), every one of them would compile
+# the package's sources again; the tests let them cache it as a default Python run does (__pycache__ folders
+# are ignored by git).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(autouse=True)

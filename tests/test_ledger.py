@@ -1,5 +1,6 @@
 """The ledger: every claim reaches its expected verdict, with the evidence a verdict requires."""
 
+import functools
 import json
 import os
 import subprocess
@@ -11,7 +12,14 @@ import sympy
 from pyramid_sym.ledger import all_claims, get_claim, run_claim, run_ledger, ClaimNotFound
 from pyramid_sym.prover import MIN_WITNESSES
 
-RESULTS = {r.claim.id: r for r in run_ledger()}
+CLAIM_IDS = sorted(c.id for c in all_claims())
+
+
+@functools.lru_cache(maxsize=None)
+def results() -> dict:
+    """The ledger's results, decided once per process on first use (not at collection: every pytest-xdist
+    worker collects this module, and only the one that runs it should pay for the proofs)."""
+    return {r.claim.id: r for r in run_ledger()}
 
 
 def _leaves(r):
@@ -28,9 +36,9 @@ def test_ids_unique_and_sourced():
     assert all(c.source and c.statement for c in claims)
 
 
-@pytest.mark.parametrize("cid", sorted(RESULTS))
+@pytest.mark.parametrize("cid", CLAIM_IDS)
 def test_claim_has_expected_verdict_and_evidence(cid):
-    r = RESULTS[cid]
+    r = results()[cid]
     assert r.verdict == r.claim.expected, f"{cid}: {r.verdict} ({r.note})"
     for leaf in _leaves(r):
         if leaf.verdict == "proved":
@@ -53,21 +61,21 @@ def test_paper_and_code_agree_for_general_gamma():
             "code.round-trip-s", "code.round-trip-e", "code.alpha-is-scale", "code.beta-is-alpha-25",
             "code.block-covariance-is-sigma-prime", "code.one-third-form"]
     for cid in must:
-        assert RESULTS[cid].verdict == "proved", cid
+        assert results()[cid].verdict == "proved", cid
     # general gamma, not only -1/3
-    assert not RESULTS["code.round-trip-s"].claim.domain[sympy.Symbol("gamma", real=True)].is_point
+    assert not results()["code.round-trip-s"].claim.domain[sympy.Symbol("gamma", real=True)].is_point
 
 
 def test_article_errors_are_named():
     for cid in ("article.A8", "article.A9"):
-        assert RESULTS[cid].verdict == "refuted"
-        assert "swap e_{k+1} and s_k" in RESULTS[cid].holds_under
-        assert "flip the sign of gamma" not in RESULTS[cid].holds_under
-    assert "invert the ratio e/s_k" in RESULTS["article.A10"].holds_under
+        assert results()[cid].verdict == "refuted"
+        assert "swap e_{k+1} and s_k" in results()[cid].holds_under
+        assert "flip the sign of gamma" not in results()[cid].holds_under
+    assert "invert the ratio e/s_k" in results()["article.A10"].holds_under
     for cid in ("article.A1", "article.A2", "article.A3", "article.A4", "article.A5", "article.A6",
                 "article.A7", "article.A11", "article.A12"):
-        assert RESULTS[cid].verdict == "proved", cid
-    assert len([c for c in RESULTS if c.startswith("article.A")]) == 12
+        assert results()[cid].verdict == "proved", cid
+    assert len([c for c in results() if c.startswith("article.A")]) == 12
 
 
 def test_unknown_claim_id_is_a_usage_error():

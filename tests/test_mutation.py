@@ -22,8 +22,10 @@ MINIMUM = 200  # at least 200 mutants in the test's sample (benchmarks/mutation_
 
 @pytest.fixture(scope="module")
 def generated():
-    # a sample sized for the test suite: a few mutants per source and operator class
-    return generate_mutants(per_source=7, per_claim=1, per_class=1)
+    # a sample sized for the test suite: every formula, a few mutants per operator and failure class (about
+    # 220, 4 s).  The ledger identities' mutants (about 1,700 more) are run by benchmarks/mutation_report.py,
+    # a CI step, which exits 1 on any proved mutant.
+    return generate_mutants(per_source=5, per_claim=1, per_class=1, include_ledger=False)
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,19 @@ from pyramid_sym.fileio import is_generated
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    """One quick probe for the whole module (its JSON and plot folder)."""
+def quick_run():
+    """One quick probe for the whole module: (exit status, its JSON)."""
     import contextlib
     import io
 
-    out = tmp_path_factory.mktemp("probe")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        rc = main(["probe", "--quick", "--json", "--out", str(out)])
-    return rc, json.loads(buf.getvalue()), out
+        rc = main(["probe", "--quick", "--json", "--no-plots"])  # the plots: test_quick_probe_writes_marked_plots
+    return rc, json.loads(buf.getvalue())
 
 
 def test_quick_probe_json_covers_every_form_kernel_and_dtype(quick_run):
-    rc, data, _ = quick_run
+    rc, data = quick_run
     assert rc in (0, 1)
     assert data["grid"] == "quick"
     kernels = set(data["kernels"])
@@ -43,7 +42,7 @@ def test_quick_probe_json_covers_every_form_kernel_and_dtype(quick_run):
 
 
 def test_quick_probe_quantifies_where_the_reference_forms_break(quick_run):
-    _, data, _ = quick_run
+    _, data = quick_run
     res = {(r["form"], r["kernel"], r["dtype"]): r for r in data["results"]}
     # the reference code's start sigma (1 - corrected) loses every digit as sigma -> 0
     assert res[("code", "corrected_start_sigma", "float32")]["by_region"]["x near 0"]["max_ulp"] >= 1e5
@@ -58,7 +57,7 @@ def test_quick_probe_quantifies_where_the_reference_forms_break(quick_run):
 
 
 def test_quick_probe_emitted_kernels_within_bounds(quick_run):
-    rc, data, _ = quick_run
+    rc, data = quick_run
     emitted = [r for r in data["results"] if r["form"].startswith("emitted") and r["available"]]
     if not emitted:
         pytest.skip("the emitted kernel modules are not importable")
@@ -68,8 +67,17 @@ def test_quick_probe_emitted_kernels_within_bounds(quick_run):
     assert data["emitted_within_bounds"] is True and rc == 0
 
 
-def test_quick_probe_writes_marked_plots(quick_run):
-    _, data, out = quick_run
+def test_quick_probe_writes_marked_plots(tmp_path):
+    import contextlib
+    import io
+
+    out = tmp_path / "plots"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):  # two kernels and one dtype: the plots of a full run cost seconds each
+        rc = main(["probe", "--quick", "--json", "--out", str(out), "--kernel", "renoise_std,corrected_start_sigma",
+                   "--dtype", "float32"])
+    data = json.loads(buf.getvalue())
+    assert rc == 0 and data["kernels"] == ["renoise_std", "corrected_start_sigma"]
     pngs = sorted(out.glob("*.png"))
     assert len(pngs) == len(data["kernels"]) + 1        # one per kernel, and the covariance plot
     for p in pngs:

@@ -114,13 +114,19 @@ def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
     return value, fmt_nearest(Fraction(float(value)))
 
 
-def _positive_form(e: sympy.Expr) -> sympy.Expr:
+def _positive_form(e: sympy.Expr, factored: dict | None = None) -> sympy.Expr:
     """e with every radicand factored (-g^2/(1 - g) - g becomes -g/(1 - g)): the same function, whose interval
-    evaluation keeps the sign of the radicand (the difference form loses it to the dependency problem)."""
+    evaluation keeps the sign of the radicand (the difference form loses it to the dependency problem).
+
+    ``factored`` (radicand -> factored radicand) is shared by the calls of one model: the Hessian's entries
+    repeat the same few radicands, each factored once."""
+    memo = {} if factored is None else factored
+
     def fix(x):
-        if x.is_Pow and x.exp.is_Rational and x.exp.q == 2:
-            return sympy.Pow(sympy.factor(x.base), x.exp)
-        return x
+        base = memo.get(x.base)
+        if base is None:
+            base = memo[x.base] = sympy.factor(x.base)
+        return sympy.Pow(base, x.exp)
     return e.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2, fix)
 
 
@@ -244,6 +250,7 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
                 hess.append((i, j, h))
     model.hessian = hess
     psyms = [p.symbol for p in perts]
+    radicands: dict = {}
     model.alt_index = []
     alts = []
     for k, c in enumerate(model.coeffs):
@@ -258,21 +265,21 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
             if alt is not None:
                 model.alt_index.append(k)
                 alts.append(alt)
-    model.first_tape = Tape(symbols, [_positive_form(c) for c in list(model.coeffs) + alts])
-    model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h) for _, _, h in hess]) if hess else None
-    model.exact_tape = Tape(symbols, [_positive_form(y)])
+    model.first_tape = Tape(symbols, [_positive_form(c, radicands) for c in list(model.coeffs) + alts])
+    model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h, radicands) for _, _, h in hess]) if hess else None
+    model.exact_tape = Tape(symbols, [_positive_form(y, radicands)])
     model.pre_index = sorted(pert_pre)
-    model.pre_tape = Tape(list(symbols) + psyms, [_positive_form(pert_pre[i]) for i in model.pre_index])
-    model.node_tape = Tape(symbols, [_positive_form(_factored(v)) for v in exact_val])
+    model.pre_tape = Tape(list(symbols) + psyms, [_positive_form(pert_pre[i], radicands) for i in model.pre_index])
+    model.node_tape = Tape(symbols, [_positive_form(_factored(v), radicands) for v in exact_val])
     model.node_alt = []
     node_alts = []
     for k, v in enumerate(exact_val):
         # other forms of the same exact value, intersected with the first: the printed one (a sum of
         # non-negative terms stays non-negative) and the ratio form of a quotient
-        for alt in (_positive_form(v), _ratio_form(v)):
+        for alt in (_positive_form(v, radicands), _ratio_form(v)):
             if alt is not None and alt != model.node_tape.exprs[k]:
                 model.node_alt.append(k)
-                node_alts.append(_positive_form(alt))
+                node_alts.append(_positive_form(alt, radicands))
     model.node_alt_tape = Tape(symbols, node_alts) if node_alts else None
     model.index = {n: i for i, n in enumerate(nodes)}
     return model

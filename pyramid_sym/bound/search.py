@@ -632,9 +632,24 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
                 halves = [(o1, o2)] if o1 == o2 else [(o1, _split(fmt, o1, o2)), (_split(fmt, o1, o2) + 1, o2)]
                 children = [c + (h,) for c in children for h in halves]
         else:
-            o1, o2 = box[k]
-            mid = _split(fmt, o1, o2)
-            children = [tuple(half if i == k else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
+            # cut along the argument whose halves have the lower larger bound (each splittable argument is
+            # tried): the widest argument in binades need not be the one the bound depends on.  Where no cut
+            # lowers the larger bound by 1 % of the gap to the best point value, the widest is cut.
+            options = []
+            for j in sorted((j for j in range(len(box)) if widths[j] > 0), key=lambda j: (j != k, j)):
+                o1, o2 = box[j]
+                mid = _split(fmt, o1, o2)
+                kids = [tuple(half if i == j else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
+                results = [evaluate_box(model, fmt, dom, c, r.r2) for c in kids]
+                count += len(kids)
+                options.append((max(_key(x) for x in results), kids, results))
+            best = min(options, key=lambda t: t[0])
+            if top - best[0] < (top - point_max) / 100:
+                best = options[0]
+            for child, res in zip(best[1], best[2]):
+                heapq.heappush(heap, (-_key(res), count, child, res))
+                count += 1
+            continue
         for child in children:
             push(child, r.r2)
     entries = sorted(heap, key=lambda t: t[0])
