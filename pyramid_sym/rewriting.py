@@ -110,9 +110,11 @@ _e_back = sympy.Symbol("e_back")
 _e_err = sympy.Symbol("e_err")
 _e_q_plus_err = sympy.Symbol("e_q_plus_err")
 
-# q_p with the roundings of 1 - gamma and of the quotient moved into a term |gamma| times smaller:
-# -gamma/(1 - gamma) = -gamma - gamma^2/(1 - gamma)
+# q_p and q_c with the roundings of 1 -+ gamma and of the quotient moved into a term |gamma| times smaller:
+# -gamma/(1 - gamma) = -gamma - gamma^2/(1 - gamma) and gamma_c/(1 + gamma_c) = gamma_c - gamma_c^2/(1 + gamma_c);
+# the radicand is then one exact input minus a small correction (one rounding of weight 1 instead of two)
 q_paper_small_h = sqrt(-gamma - gamma**2 / (1 - gamma))
+q_code_small_h = sqrt(gamma_c - gamma_c**2 / (1 + gamma_c))
 
 _CODE = Domain([(sigma_end, SIGMA_CLOSED), (gamma_c, gamma_c_interval(BLOCK_2X2))])
 _PAPER_S = Domain([(s_k, S_CLOSED), (gamma, gamma_interval(BLOCK_2X2))])
@@ -125,30 +127,36 @@ def upsample_scale_composite() -> sympy.Expr:
 
 def _rules() -> tuple[StableRewrite, ...]:
     sigma = sigma_end
-    D_code = q_code + sigma * (1 - q_code)   # = (sigma + sqrt(1+1/gamma_c)(1 - sigma)) q_c, all terms >= 0
+    q_c = q_code_small_h
     return (
         StableRewrite(
             name="start_sigma_without_cancellation",
             formula_id="code.start_sigma",
-            after=sigma / D_code,
+            after=sigma / (q_c + sigma * (1 - q_c)),
             domain=_CODE,
             reason=(
                 "1 - corrected subtracts two numbers close to 1 when sigma_end -> 0, so every digit of a small "
                 "start sigma is lost; over the common denominator the numerator is exactly sigma_end, and dividing "
                 "through by sqrt(1 + 1/gamma_c) leaves sigma_end / (q_c + sigma_end (1 - q_c)), a quotient of "
-                "non-negative terms with one square root and no 1/gamma_c."
+                "non-negative terms with one square root and no 1/gamma_c.  Where sigma_end is small the result "
+                "carries q_c's error with weight 1, so q_c is computed as sqrt(gamma_c - gamma_c^2/(1 + gamma_c)): "
+                "one rounding of the radicand that matters instead of two."
             ),
         ),
         StableRewrite(
             name="renoise_alpha_without_reciprocal_gamma",
             formula_id="code.renoise_alpha",
-            after=q_code / D_code,
+            after=q_c / (sigma + q_c * (1 - sigma)),
             domain=_CODE,
             reason=(
                 "sqrt(1 + 1/gamma_c) overflows once 1/gamma_c does (gamma_c < 1/65504 in float16, subnormal "
                 "gamma_c in float32), and then sigma_end = 0 gives inf * 0 = NaN; multiplying numerator and "
-                "denominator by q_c = 1/sqrt(1 + 1/gamma_c) gives q_c / (q_c + sigma_end (1 - q_c)), finite "
-                "for every gamma_c > 0."
+                "denominator by q_c = 1/sqrt(1 + 1/gamma_c) gives q_c / (sigma_end + q_c (1 - sigma_end)), finite "
+                "for every gamma_c > 0.  The denominator is summed sigma_end first: the error of q_c then reaches "
+                "the result with weight sigma_end / D and the roundings of 1 - sigma_end (exact from 1/2 on, "
+                "Sterbenz) and of the product with weight q_c (1 - sigma_end) / D, two weights that add up to 1 "
+                "(summed q_c first, the error of q_c and those two roundings can all reach it with weight 1 where "
+                "sigma_end >> q_c); q_c as in start_sigma_without_cancellation."
             ),
         ),
         StableRewrite(
@@ -170,24 +178,29 @@ def _rules() -> tuple[StableRewrite, ...]:
             name="upsample_scale_without_removable_singularity",
             formula_id="paper.eq20.scale",
             before=upsample_scale_composite(),
-            after=s_k + q_paper * (1 - s_k),
+            after=q_paper_small_h + s_k * (1 - q_paper_small_h),
             domain=_PAPER_S,
             reason=(
                 "s_k / e_{k+1} with e_{k+1} from eq. 25 is 0/0 at s_k = 0 when evaluated as a quotient, and "
                 "after SymPy cancels s_k it is (s_k sqrt(1 - gamma) + sqrt(-gamma)(1 - s_k)) / sqrt(1 - gamma), "
-                "two rounded square roots; s_k + q_p (1 - s_k) is one square root, a sum of "
-                "non-negative terms, finite at both ends (q_p at s_k = 0, 1 at s_k = 1)."
+                "two rounded square roots; q_p + s_k (1 - q_p) is one square root, a sum of "
+                "non-negative terms, finite at both ends (q_p at s_k = 0, 1 at s_k = 1).  Summed this way the "
+                "error of q_p reaches the result with weight q_p (1 - s_k) / y and the roundings of 1 - q_p and of "
+                "the product with weight s_k (1 - q_p) / y, weights that add up to at most 1 (as s_k + q_p (1 - s_k), "
+                "the error of q_p, 1 - s_k and the product all reach it with weight 1 as s_k -> 0); q_p is computed "
+                "as sqrt(-gamma - gamma^2/(1 - gamma)), one rounding of the radicand that matters instead of two."
             ),
         ),
         StableRewrite(
             name="jump_end_time_one_root",
             formula_id="paper.eq25.e_next",
-            after=s_k / (q_paper + s_k * (1 - q_paper)),
+            after=s_k / (q_paper_small_h + s_k * (1 - q_paper_small_h)),
             domain=_PAPER_S,
             reason=(
                 "eq. 25 as printed takes two square roots and rounds sqrt(1 - gamma) into both numerator and "
                 "denominator; dividing through by sqrt(1 - gamma) leaves s_k / (q_p + s_k (1 - q_p)), one root "
-                "and non-negative terms."
+                "and non-negative terms (the denominator is upsample_scale's value).  Where s_k is small the "
+                "result carries q_p's error with weight 1, so q_p is computed as sqrt(-gamma - gamma^2/(1 - gamma))."
             ),
         ),
         StableRewrite(
@@ -219,25 +232,11 @@ RULES: tuple[StableRewrite, ...] = _rules()
 
 
 def _candidates() -> tuple[StableRewrite, ...]:
-    """Proved rewrites not (yet) emitted: forms whose certified rounding-error bound (pyramid-sym bound) is lower
-    than the emitted one's.  Each is proved by its ``rewrite.<name>`` ledger claim like the rules above."""
-    sigma = sigma_end
-    return (
-        StableRewrite(
-            name="renoise_alpha_sigma_first",
-            formula_id="code.renoise_alpha",
-            after=q_code / (sigma + q_code * (1 - sigma)),
-            domain=_CODE,
-            reason=(
-                "q_c / (q_c + sigma_end (1 - q_c)) rounds q_c, 1 - q_c, the product and the sum, and where "
-                "sigma_end >> q_c all four reach the result with weight 1 (4 u: a certified 5 ULP with the last "
-                "rounding); with the denominator summed as sigma_end + q_c (1 - sigma_end) the rounding of q_c "
-                "cancels between numerator and denominator where sigma_end dominates, 1 - sigma_end is exact for "
-                "sigma_end >= 1/2 (Sterbenz) and the product and 1 - sigma_end only enter with the weight "
-                "q_c (1 - sigma_end) / D <= 1: at most 3 u."
-            ),
-        ),
-    )
+    """Proved rewrites not (yet) emitted: forms under study whose certified rounding-error bound
+    (``pyramid_sym.bound.certify(..., text=...)``) is to be compared with the emitted one's.  Each is proved
+    by its ``rewrite.<name>`` ledger claim like the rules above.  None at present: the last one
+    (renoise_alpha summed sigma_end first) is now the rule."""
+    return ()
 
 
 CANDIDATES: tuple[StableRewrite, ...] = _candidates()

@@ -56,6 +56,7 @@ def pytest_sessionfinish(session, exitstatus):
             f"{report['public_functions']} public functions, {report['kernels']} kernels), {len(problems)} problems")
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        reporter.ensure_newline()  # after the progress dots, on a line of its own
         reporter.write_line(line)
     if problems:
         if reporter is not None:

@@ -106,6 +106,38 @@ def test_half_dtypes_carry_the_float32_bound():
     assert c16.ordinal == 1
 
 
+def test_worker_processes_do_not_change_the_table():
+    """certify_all with worker processes gives the certificates of the serial run (each search is deterministic)."""
+    from pyramid_sym.bound import certify_all
+
+    serial = certify_all(["renoise_std"], ["float32", "float16"], jobs=1, max_boxes=150)
+    pooled = certify_all(["renoise_std", "upsample_scale"], ["float32", "float16"], jobs=2, max_boxes=150)
+    assert [(c.kernel, c.dtype, c.ulp, c.ordinal) for c in serial] == \
+        [(c.kernel, c.dtype, c.ulp, c.ordinal) for c in pooled[:2]]
+
+
+@pytest.mark.parametrize("split", ["greedy", "widest"])
+def test_both_cut_rules_bound_the_observed_errors(split):
+    """Either way of cutting boxes gives a certified bound: at least the worst float32 error NumPy shows."""
+    from pyramid_sym.bound import _domain
+    from pyramid_sym.bound.search import certify_model
+
+    m = build_model("upsample_scale", F32.nearest)
+    r = certify_model(m, F32, _domain("upsample_scale", F32), max_boxes=300, split=split)
+    rng = np.random.default_rng(5)
+    s = rng.random(20000).astype(np.float32)
+    g = -(rng.random(20000) / 3).astype(np.float32)
+    assert float(_f32_error_ulp("upsample_scale", s, g).max()) <= float(r.bound)
+
+
+def test_cli_rejects_a_negative_job_count(capsys):
+    from pyramid_sym.cli import main
+
+    assert main(["bound", "--jobs", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--jobs -1" in err and "Traceback" not in err
+
+
 def test_data_file_loads_and_covers_every_kernel_and_dtype():
     b = load_bounds()
     assert set(b) == set(kernel_names())

@@ -127,7 +127,7 @@ def _check_fast2sum(model, fmt, dom) -> None:
             raise ArithmeticError(f"Fast2Sum condition |a| >= |b| not shown for {node}")
 
 
-def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500, text: str | None = None,
+def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 3000, text: str | None = None,
             target: str = "numpy") -> Certificate:
     """The certified bound of ``kernel`` in ``dtype`` over its whole domain.
 
@@ -158,23 +158,52 @@ def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 1500
     dom = _domain(kernel, fmt)
     _check_fast2sum(model, fmt, dom)
     r = certify_model(model, fmt, dom, tol=tol, max_boxes=max_boxes)
+    if not r.complete and r.bound > 2 * r.point_max:
+        # far from tight: a second search that always cuts the widest argument (each result is a certified
+        # bound, so the smaller one is)
+        r2 = certify_model(model, fmt, dom, tol=tol, max_boxes=max_boxes, split="widest")
+        if r2.bound < r.bound:
+            r = r2
     return Certificate(kernel, dtype, _up(r.bound), r.ordinal, fmt.name, r.boxes, time.perf_counter() - t0,
                        r.complete, float(r.point_max), tuple(float(v) for v in r.argmax), str(model.nodes[-1]))
 
 
-def certify_all(kernels=None, dtypes=None, **kw) -> list[Certificate]:
-    """Certificates for every kernel and dtype; a half dtype reuses its computing format's search."""
+def _certify_job(job) -> Certificate:
+    kernel, dtype, kw = job
+    return certify(kernel, dtype, **kw)
+
+
+def certify_all(kernels=None, dtypes=None, *, jobs: int = 0, **kw) -> list[Certificate]:
+    """Certificates for every kernel and dtype; a half dtype reuses its computing format's search.
+
+    ``jobs``: worker processes for the searches (0: one per core; 1: in this process).  Each search is
+    independent and deterministic, so the table does not depend on ``jobs``."""
+    import os
+
     from .adapter import kernel_names
 
+    names = list(kernels or kernel_names())
+    wanted = list(dtypes or DTYPES)
+    bases = []
+    for k in names:
+        for d in wanted:
+            base = format_named(d).computed_in or d
+            if (k, base) not in bases:
+                bases.append((k, base))
+    work = [(k, b, kw) for k, b in bases]
+    n = jobs or os.cpu_count() or 1
+    if n > 1 and len(work) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(n, len(work))) as pool:
+            done = dict(zip(bases, pool.map(_certify_job, work)))
+    else:
+        done = {kb: _certify_job(job) for kb, job in zip(bases, work)}
     out = []
-    for k in kernels or kernel_names():
-        done: dict = {}
-        for d in dtypes or DTYPES:
+    for k in names:
+        for d in wanted:
             fmt = format_named(d)
-            base = fmt.computed_in or d
-            if base not in done:
-                done[base] = certify(k, base, **kw)
-            c = done[base]
+            c = done[(k, fmt.computed_in or d)]
             out.append(_carry(c, fmt) if fmt.computed_in else c)
     return out
 

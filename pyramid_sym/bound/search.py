@@ -569,8 +569,10 @@ def _key(r: BoxResult) -> Fraction:
 
 
 def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 0.03, max_boxes: int = 4000,
-                  keep_top: int = 8) -> SearchResult:
-    """Branch and bound over ``dom``: a certified ULP bound, refined until within ``tol`` of the best point value."""
+                  keep_top: int = 8, split: str = "greedy") -> SearchResult:
+    """Branch and bound over ``dom``: a certified ULP bound, refined until within ``tol`` of the best point value.
+
+    ``split``: how a box is cut, "greedy" (the argument whose halves bound lower) or "widest"."""
     root = tuple((o1, o2) for _, o1, o2 in dom.args)
     heap: list = []
     count = 0
@@ -632,19 +634,21 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
                 halves = [(o1, o2)] if o1 == o2 else [(o1, _split(fmt, o1, o2)), (_split(fmt, o1, o2) + 1, o2)]
                 children = [c + (h,) for c in children for h in halves]
         else:
-            # cut along the argument whose halves have the lower larger bound (each splittable argument is
-            # tried): the widest argument in binades need not be the one the bound depends on.  Where no cut
-            # lowers the larger bound by 1 % of the gap to the best point value, the widest is cut.
+            # greedy: cut along the argument whose halves' bounds add up to less (each splittable argument is
+            # tried): the widest argument in binades need not be the one the bound depends on; where no cut lowers
+            # them by 1 % of the gap to the best point value, the widest is cut.  "widest": always the widest.
             options = []
             for j in sorted((j for j in range(len(box)) if widths[j] > 0), key=lambda j: (j != k, j)):
+                if split == "widest" and j != k:
+                    continue
                 o1, o2 = box[j]
                 mid = _split(fmt, o1, o2)
                 kids = [tuple(half if i == j else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
                 results = [evaluate_box(model, fmt, dom, c, r.r2) for c in kids]
                 count += len(kids)
-                options.append((max(_key(x) for x in results), kids, results))
+                options.append((sum(_key(x) for x in results), kids, results))
             best = min(options, key=lambda t: t[0])
-            if top - best[0] < (top - point_max) / 100:
+            if 2 * top - best[0] < (top - point_max) / 50:
                 best = options[0]
             for child, res in zip(best[1], best[2]):
                 heapq.heappush(heap, (-_key(res), count, child, res))

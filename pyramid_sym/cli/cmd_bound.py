@@ -24,8 +24,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--reference", action="store_true",
                         help="instead, certify LOWER bounds of the reference code's forms (as the probe runs them): "
                              "a float input where the error is proved at least X ULP")
-    parser.add_argument("--max-boxes", type=int, default=1500, metavar="N",
-                        help="box budget of the search per kernel and computing format (default 1500)")
+    parser.add_argument("--max-boxes", type=int, default=3000, metavar="N",
+                        help="box budget of the search per kernel and computing format (default 3000)")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="worker processes (default 0: one per core; 1: no workers); the table is the same")
 
 
 def run(args) -> int:
@@ -50,7 +52,9 @@ def run(args) -> int:
                              f"{', '.join(kernel_names())}.")
         kernels = [args.kernel]
     if args.max_boxes < 1:
-        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 1500.")
+        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 3000.")
+    if args.jobs < 0:
+        raise UsageError(f"--jobs {args.jobs} must be 0 (one per core) or a positive integer; pass e.g. --jobs 2.")
     if args.write and (kernels is not None or sorted(dtypes) != sorted(DTYPES)):
         raise UsageError("--write stores the whole table; drop --kernel and --dtype.")
     if args.reference:
@@ -67,7 +71,7 @@ def run(args) -> int:
         for r in rows:
             print(f"{r.kernel:<22} {r.dtype:<9} {r.ulp:>15.4g}  {r.point} -> {r.computed!r}")
         return 0
-    certs = certify_all(kernels, dtypes, max_boxes=args.max_boxes)
+    certs = certify_all(kernels, dtypes, max_boxes=args.max_boxes, jobs=args.jobs)
     table = table_json(certs)
     if args.write:
         from importlib import resources

@@ -384,21 +384,21 @@ def jump_end_time(s, gamma):
     Formula paper.eq25.e_next:
         s*sqrt(1 - gamma)/(s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))
     emitted as the stable rewrite jump_end_time_one_root (ledger claim rewrite.jump_end_time_one_root):
-        s/(s*(1 - sqrt(-gamma/(1 - gamma))) + sqrt(-gamma/(1 - gamma)))
+        s/(s*(1 - sqrt(-gamma**2/(1 - gamma) - gamma)) + sqrt(-gamma**2/(1 - gamma) - gamma))
     Ledger claim kernel.jump_end_time: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 4.001 ULP; at most 4 floats from the correctly rounded value
-        float64: 4.001 ULP; at most 4 floats from the correctly rounded value
+        float32: 3.846 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.844 ULP; at most 3 floats from the correctly rounded value
     """
     return _jump_end_time(s, gamma, "jump_end_time")
 
 
 def _jump_end_time(s, gamma, _func):
     (s, gamma,), _dtype = _prepare(_func, (("s", s, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
-    x0 = torch.sqrt(-gamma/(1 - gamma))
+    x0 = torch.sqrt(-gamma**2/(1 - gamma) - gamma)
     return _finish(s/(s*(1 - x0) + x0), _dtype)
 
 
@@ -423,8 +423,8 @@ def jump_start_time(e, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.501 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5002 ULP; at most 1 float from the correctly rounded value
-        float32: 7.845 ULP; at most 7 floats from the correctly rounded value
-        float64: 831.6 ULP; at most 831 floats from the correctly rounded value
+        float32: 7.772 ULP; at most 7 floats from the correctly rounded value
+        float64: 343.8 ULP; at most 344 floats from the correctly rounded value
     """
     return _jump_start_time(e, gamma, "jump_start_time")
 
@@ -446,21 +446,22 @@ def upsample_scale(s, gamma):
     Formula paper.eq20.scale:
         (s*sqrt(1 - gamma) + sqrt(-gamma)*(1 - s))/sqrt(1 - gamma)
     emitted as the stable rewrite upsample_scale_without_removable_singularity (ledger claim rewrite.upsample_scale_without_removable_singularity):
-        s + sqrt(-gamma/(1 - gamma))*(1 - s)
+        s*(1 - sqrt(-gamma**2/(1 - gamma) - gamma)) + sqrt(-gamma**2/(1 - gamma) - gamma)
     Ledger claim kernel.upsample_scale: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
-        float16: 0.5006 ULP; at most 1 float from the correctly rounded value
+        float16: 0.5004 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 4.5 ULP; at most 4 floats from the correctly rounded value
-        float64: 4.5 ULP; at most 4 floats from the correctly rounded value
+        float32: 2.846 ULP; at most 2 floats from the correctly rounded value
+        float64: 2.844 ULP; at most 2 floats from the correctly rounded value
     """
     return _upsample_scale(s, gamma, "upsample_scale")
 
 
 def _upsample_scale(s, gamma, _func):
     (s, gamma,), _dtype = _prepare(_func, (("s", s, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
-    return _finish(s + torch.sqrt(-gamma/(1 - gamma))*(1 - s), _dtype)
+    x0 = torch.sqrt(-gamma**2/(1 - gamma) - gamma)
+    return _finish(s*(1 - x0) + x0, _dtype)
 
 
 def renoise_std(s, gamma):
@@ -498,21 +499,21 @@ def corrected_start_sigma(sigma_end, gamma):
     Formula code.start_sigma:
         -(1 - sigma_end)/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1) + 1
     emitted as the stable rewrite start_sigma_without_cancellation (ledger claim rewrite.start_sigma_without_cancellation):
-        sigma_end/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
+        sigma_end/(sigma_end*(1 - sqrt(-gamma**2/(gamma + 1) + gamma)) + sqrt(-gamma**2/(gamma + 1) + gamma))
     Ledger claim kernel.corrected_start_sigma: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 4.001 ULP; at most 4 floats from the correctly rounded value
-        float64: 4.001 ULP; at most 4 floats from the correctly rounded value
+        float32: 3.846 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.844 ULP; at most 3 floats from the correctly rounded value
     """
     return _corrected_start_sigma(sigma_end, gamma, "corrected_start_sigma")
 
 
 def _corrected_start_sigma(sigma_end, gamma, _func):
     (sigma_end, gamma,), _dtype = _prepare(_func, (("sigma_end", sigma_end, _IN_SIGMA_END_CODE), ("gamma", gamma, _IN_GAMMA_CODE)))
-    x0 = torch.sqrt(gamma/(gamma + 1))
+    x0 = torch.sqrt(gamma - gamma**2/(gamma + 1))
     return _finish(sigma_end/(sigma_end*(1 - x0) + x0), _dtype)
 
 
@@ -526,22 +527,22 @@ def renoise_alpha(sigma_end, gamma):
     Formula code.renoise_alpha:
         1/(sigma_end*sqrt(1 + 1/gamma) - sigma_end + 1)
     emitted as the stable rewrite renoise_alpha_without_reciprocal_gamma (ledger claim rewrite.renoise_alpha_without_reciprocal_gamma):
-        sqrt(gamma/(gamma + 1))/(sigma_end*(1 - sqrt(gamma/(gamma + 1))) + sqrt(gamma/(gamma + 1)))
+        sqrt(-gamma**2/(gamma + 1) + gamma)/(sigma_end + (1 - sigma_end)*sqrt(-gamma**2/(gamma + 1) + gamma))
     Ledger claim kernel.renoise_alpha: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
-        float16: 0.5007 ULP; at most 1 float from the correctly rounded value
+        float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 5.499 ULP; at most 5 floats from the correctly rounded value
-        float64: 5.501 ULP; at most 5 floats from the correctly rounded value
+        float32: 3.965 ULP; at most 3 floats from the correctly rounded value
+        float64: 5.001 ULP; at most 5 floats from the correctly rounded value
     """
     return _renoise_alpha(sigma_end, gamma, "renoise_alpha")
 
 
 def _renoise_alpha(sigma_end, gamma, _func):
     (sigma_end, gamma,), _dtype = _prepare(_func, (("sigma_end", sigma_end, _IN_SIGMA_END_CODE), ("gamma", gamma, _IN_GAMMA_CODE)))
-    x0 = torch.sqrt(gamma/(gamma + 1))
-    return _finish(x0/(sigma_end*(1 - x0) + x0), _dtype)
+    x0 = torch.sqrt(gamma - gamma**2/(gamma + 1))
+    return _finish(x0/(sigma_end + x0*(1 - sigma_end)), _dtype)
 
 
 def renoise_beta(sigma_end, gamma):
@@ -560,8 +561,8 @@ def renoise_beta(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.501 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.501 ULP; at most 3 floats from the correctly rounded value
+        float32: 3.504 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.509 ULP; at most 3 floats from the correctly rounded value
     """
     return _renoise_beta(sigma_end, gamma, "renoise_beta")
 
