@@ -193,9 +193,11 @@ def certify_all(kernels=None, dtypes=None, *, jobs: int = 0, **kw) -> list[Certi
     work = [(k, b, kw) for k, b in bases]
     n = jobs or os.cpu_count() or 1
     if n > 1 and len(work) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(n, len(work))) as pool:
+        # spawned, not forked: a fork of a process with threads (torch, JAX loaded by the caller) can deadlock
+        with ProcessPoolExecutor(min(n, len(work)), mp_context=multiprocessing.get_context("spawn")) as pool:
             done = dict(zip(bases, pool.map(_certify_job, work)))
     else:
         done = {kb: _certify_job(job) for kb, job in zip(bases, work)}
