@@ -14,7 +14,10 @@ Most stable forms go through one quantity,
 * paper (signal level, gamma < 0):        q_p = sqrt(-gamma / (1 - gamma)),
 
 which never forms 1/gamma (no overflow as gamma -> 0, the float16 trap) and is a
-single square root of a ratio in (0, 1/2]; beta uses sqrt(gamma_c) and sqrt(1 + gamma_c),
+single square root of a ratio in (0, 1/2], computed as :data:`q_code` and :data:`q_paper`:
+gamma_c - gamma_c^2/(1 + gamma_c) and -gamma - gamma^2/(1 - gamma) under the root, one exact
+input minus a correction |gamma| times smaller, so that one rounding of the radicand
+matters instead of two; beta uses sqrt(gamma_c) and sqrt(1 + gamma_c),
 roots of exact inputs.  Every denominator is a sum of non-negative terms (no
 cancellation) and stays positive at the ends of [0, 1], where the forms give the
 finite limits.
@@ -22,7 +25,7 @@ finite limits.
 Each formula has at most one rule (:func:`rule_for`); :data:`RULES` lists them in the
 order the kernels are emitted.  The reasons say what goes wrong and why the new form
 avoids it; how accurate the emitted kernels must be is data,
-:data:`pyramid_sym.kernels.registry.ACCEPTANCE`, which ``pyramid-sym probe`` asserts.
+:data:`pyramid_sym.kernels.acceptance.ACCEPTANCE`, which ``pyramid-sym probe`` asserts.
 """
 
 from __future__ import annotations
@@ -100,9 +103,10 @@ class StableRewrite:
         return self.after_expr
 
 
-# the two ratios under one square root, as exact SymPy expressions
-q_code = sqrt(gamma_c / (1 + gamma_c))   # code: 1/sqrt(1 + 1/gamma_c), gamma_c in (0, 1/3]
-q_paper = sqrt(-gamma / (1 - gamma))     # paper: sqrt(-gamma)/sqrt(1 - gamma), gamma in [-1/3, 0)
+# q_c = sqrt(gamma_c / (1 + gamma_c)) and q_p = sqrt(-gamma / (1 - gamma)), each with the roundings of 1 -+ gamma and
+# of the quotient moved into a term |gamma| times smaller: the radicand is one exact input minus a small correction
+q_code = sqrt(gamma_c - gamma_c**2 / (1 + gamma_c))   # code: 1/sqrt(1 + 1/gamma_c), gamma_c in (0, 1/3]
+q_paper = sqrt(-gamma - gamma**2 / (1 - gamma))      # paper: sqrt(-gamma)/sqrt(1 - gamma), gamma in [-1/3, 0)
 
 _one_minus_e = sympy.Symbol("one_minus_e")  # steps of jump_start_time, each computed on its own line
 _e_q = sympy.Symbol("e_q")
@@ -110,11 +114,6 @@ _e_back = sympy.Symbol("e_back")
 _e_err = sympy.Symbol("e_err")
 _e_q_plus_err = sympy.Symbol("e_q_plus_err")
 
-# q_p and q_c with the roundings of 1 -+ gamma and of the quotient moved into a term |gamma| times smaller:
-# -gamma/(1 - gamma) = -gamma - gamma^2/(1 - gamma) and gamma_c/(1 + gamma_c) = gamma_c - gamma_c^2/(1 + gamma_c);
-# the radicand is then one exact input minus a small correction (one rounding of weight 1 instead of two)
-q_paper_small_h = sqrt(-gamma - gamma**2 / (1 - gamma))
-q_code_small_h = sqrt(gamma_c - gamma_c**2 / (1 + gamma_c))
 
 _CODE = Domain([(sigma_end, SIGMA_CLOSED), (gamma_c, gamma_c_interval(BLOCK_2X2))])
 _PAPER_S = Domain([(s_k, S_CLOSED), (gamma, gamma_interval(BLOCK_2X2))])
@@ -127,12 +126,11 @@ def upsample_scale_composite() -> sympy.Expr:
 
 def _rules() -> tuple[StableRewrite, ...]:
     sigma = sigma_end
-    q_c = q_code_small_h
     return (
         StableRewrite(
             name="start_sigma_without_cancellation",
             formula_id="code.start_sigma",
-            after=sigma / (q_c + sigma * (1 - q_c)),
+            after=sigma / (q_code + sigma * (1 - q_code)),
             domain=_CODE,
             reason=(
                 "1 - corrected subtracts two numbers close to 1 when sigma_end -> 0, so every digit of a small "
@@ -146,7 +144,7 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="renoise_alpha_without_reciprocal_gamma",
             formula_id="code.renoise_alpha",
-            after=q_c / (sigma + q_c * (1 - sigma)),
+            after=q_code / (sigma + q_code * (1 - sigma)),
             domain=_CODE,
             reason=(
                 "sqrt(1 + 1/gamma_c) overflows once 1/gamma_c does (gamma_c < 1/65504 in float16, subnormal "
@@ -178,7 +176,7 @@ def _rules() -> tuple[StableRewrite, ...]:
             name="upsample_scale_without_removable_singularity",
             formula_id="paper.eq20.scale",
             before=upsample_scale_composite(),
-            after=q_paper_small_h + s_k * (1 - q_paper_small_h),
+            after=q_paper + s_k * (1 - q_paper),
             domain=_PAPER_S,
             reason=(
                 "s_k / e_{k+1} with e_{k+1} from eq. 25 is 0/0 at s_k = 0 when evaluated as a quotient, and "
@@ -194,7 +192,7 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="jump_end_time_one_root",
             formula_id="paper.eq25.e_next",
-            after=s_k / (q_paper_small_h + s_k * (1 - q_paper_small_h)),
+            after=s_k / (q_paper + s_k * (1 - q_paper)),
             domain=_PAPER_S,
             reason=(
                 "eq. 25 as printed takes two square roots and rounds sqrt(1 - gamma) into both numerator and "
@@ -207,7 +205,7 @@ def _rules() -> tuple[StableRewrite, ...]:
             name="jump_start_time_one_root",
             formula_id="paper.eq25.s_k",
             after=_e_q / (_one_minus_e + _e_q_plus_err),
-            steps=((_e_q, e_next * q_paper_small_h),
+            steps=((_e_q, e_next * q_paper),
                    (_one_minus_e, 1 - e_next),
                    (_e_back, 1 - _one_minus_e),
                    (_e_err, _e_back - e_next),

@@ -20,19 +20,19 @@ def _reset_mpmath_precision():
     mpmath.mp.dps = 15
 
 
+_FUZZ_LINES: list[str] = []  # what pytest_sessionfinish found, printed in the terminal summary
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """Fuzz totals, whatever order the tests ran in: printed, written as JSON, and checked.
+    """Fuzz totals, whatever order the tests ran in: written as JSON, checked, and printed (terminal summary).
 
     The fuzz modules count their invocations in ``test_fuzz_harness.COUNTS`` and record
     every traceback, undocumented status or hang in ``PROBLEMS``.  Here, once all tests have
-    run: the totals are printed; with ``PYRAMID_SYM_FUZZ_REPORT`` set to a file name they are
-    written there as JSON; a recorded problem fails the session; and with
-    ``PYRAMID_SYM_FUZZ_MINIMUM`` set (``benchmarks/fuzz_all.py`` sets 10000) fewer invocations
-    than that fail it too.
+    run: with ``PYRAMID_SYM_FUZZ_REPORT`` set to a file name the totals are written there as
+    JSON; a recorded problem fails the session; and with ``PYRAMID_SYM_FUZZ_MINIMUM`` set
+    (``benchmarks/fuzz_all.py`` sets 10000) fewer invocations than that fail it too.
     """
     import json
-    import os
-    import sys
 
     harness = sys.modules.get("test_fuzz_harness")
     if harness is None or not harness.COUNTS:
@@ -52,20 +52,21 @@ def pytest_sessionfinish(session, exitstatus):
         with open(path, "w") as fh:
             json.dump(report, fh, indent=2)
     minimum = int(os.environ.get("PYRAMID_SYM_FUZZ_MINIMUM", "0"))
-    line = (f"fuzz totals: {total} invocations ({report['command_line']} command line, "
-            f"{report['public_functions']} public functions, {report['kernels']} kernels), {len(problems)} problems")
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()  # after the progress dots, on a line of its own
-        reporter.write_line(line)
+    _FUZZ_LINES.append(f"fuzz totals: {total} invocations ({report['command_line']} command line, "
+                       f"{report['public_functions']} public functions, {report['kernels']} kernels), "
+                       f"{len(problems)} problems")
     if problems:
-        if reporter is not None:
-            reporter.write_line(f"fuzz problems (first 3): {problems[:3]!r}")
+        _FUZZ_LINES.append(f"fuzz problems (first 3): {problems[:3]!r}")
         session.exitstatus = 1
     if total < minimum:
-        if reporter is not None:
-            reporter.write_line(f"fuzz totals: {total} is below the required {minimum}")
+        _FUZZ_LINES.append(f"fuzz totals: {total} is below the required {minimum}")
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz totals on lines of their own, after the progress output."""
+    for line in _FUZZ_LINES:
+        terminalreporter.write_line(line)
 
 
 # --------------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def _check_fast2sum(model, fmt, dom) -> None:
             raise ArithmeticError(f"Fast2Sum condition |a| >= |b| not shown for {node}")
 
 
-def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 3000, text: str | None = None,
+def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 2000, text: str | None = None,
             target: str = "numpy") -> Certificate:
     """The certified bound of ``kernel`` in ``dtype`` over its whole domain.
 

@@ -31,6 +31,7 @@ still certified, only less tight).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -575,29 +576,30 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
     ``split``: how a box is cut, "greedy" (the argument whose halves bound lower) or "widest"."""
     root = tuple((o1, o2) for _, o1, o2 in dom.args)
     heap: list = []
-    count = 0
+    count = 0  # boxes evaluated: the budget
+    order = itertools.count()  # ties of the heap key go to the box pushed first
     point_max = Fraction(0)
     argmax = dom.point(root)
     done_ordinal = 0  # largest ordinal bound among boxes that are points (popped for good)
     done_bound = Fraction(0)
 
-    def push(box, parent_r2):
-        nonlocal count, point_max, argmax
-        r = evaluate_box(model, fmt, dom, box, parent_r2)
+    def evaluate(box, parent_r2) -> BoxResult:
+        nonlocal count
         count += 1
-        key = _key(r)
-        heapq.heappush(heap, (-key, count, box, r))
+        return evaluate_box(model, fmt, dom, box, parent_r2)
+
+    def push(box, r: BoxResult):
+        heapq.heappush(heap, (-_key(r), next(order), box, r))
 
     def probe_point(box, r2):
         # value at the box's middle point: a lower estimate of the model's sup, for the stopping rule
-        nonlocal count, point_max, argmax
+        nonlocal point_max, argmax
         mid = tuple(((o1 + o2) // 2, (o1 + o2) // 2) for o1, o2 in box)
-        pr = evaluate_box(model, fmt, dom, mid, r2)
-        count += 1
+        pr = evaluate(mid, r2)
         if pr.bound is not None and _key(pr) > point_max:
             point_max, argmax = _key(pr), dom.point(mid)
 
-    push(root, None)
+    push(root, evaluate(root, None))
     probe_point(root, heap[0][3].r2)
     pops = 0
     complete = True
@@ -644,18 +646,16 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
                 o1, o2 = box[j]
                 mid = _split(fmt, o1, o2)
                 kids = [tuple(half if i == j else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
-                results = [evaluate_box(model, fmt, dom, c, r.r2) for c in kids]
-                count += len(kids)
+                results = [evaluate(c, r.r2) for c in kids]
                 options.append((sum(_key(x) for x in results), kids, results))
             best = min(options, key=lambda t: t[0])
             if 2 * top - best[0] < (top - point_max) / 50:
                 best = options[0]
             for child, res in zip(best[1], best[2]):
-                heapq.heappush(heap, (-_key(res), count, child, res))
-                count += 1
+                push(child, res)
             continue
         for child in children:
-            push(child, r.r2)
+            push(child, evaluate(child, r.r2))
     entries = sorted(heap, key=lambda t: t[0])
     bound = max([done_bound] + [t[3].bound if t[3].bound is not None else Fraction(10**9) for t in entries])
     ordinal = max([done_ordinal] + [t[3].ordinal if t[3].ordinal is not None else 10**9 for t in entries])

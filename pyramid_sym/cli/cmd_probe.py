@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import InputError, UsageError
+from ..kernels.acceptance import describe as describe_acceptance
 
 NAME = "probe"
 HELP = "measure each kernel's error in ULPs per dtype against a certified mpmath reference, plus the covariance probe"
@@ -15,7 +16,7 @@ DESCRIPTION = (
     "log-spaced approaches to both ends of the domain, a uniform grid, random bit patterns and the default "
     "schedule's points; and the smallest eigenvalue and Cholesky of the block covariance as gamma_c -> 1/3. "
     "Prints a table (or --json) and writes PNG plots (with the plots extra: matplotlib). Exit status 1 if an emitted kernel breaks its bound "
-    "(<= 1 ULP in float16/bfloat16, <= 3 ULP in float32/float64, no non-finite output)."
+    f"({describe_acceptance()}, no non-finite output)."
 )
 ORDER = 50
 

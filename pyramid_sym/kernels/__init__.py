@@ -21,7 +21,7 @@ import importlib
 
 __all__ = ["emit_module", "KERNEL_NAMES", "TARGET_NAMES"]
 
-_LAZY = ("numpy_kernels", "torch_kernels", "jax_kernels", "registry", "specs", "sampler", "emit", "printers",
+_LAZY = ("numpy_kernels", "torch_kernels", "jax_kernels", "registry", "acceptance", "sampler", "emit", "printers",
          "runtime")
 
 

@@ -423,9 +423,9 @@ def jump_start_time(e, gamma):
     Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
-        float16: 0.501 ULP; at most 1 float from the correctly rounded value
+        float16: 0.5009 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5002 ULP; at most 1 float from the correctly rounded value
-        float32: 7.772 ULP; at most 7 floats from the correctly rounded value
+        float32: 7.266 ULP; at most 7 floats from the correctly rounded value
         float64: 343.8 ULP; at most 344 floats from the correctly rounded value
     """
     return _jump_start_time(e, gamma, "jump_start_time")
@@ -535,7 +535,7 @@ def renoise_alpha(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.965 ULP; at most 3 floats from the correctly rounded value
+        float32: 3.98 ULP; at most 3 floats from the correctly rounded value
         float64: 5.001 ULP; at most 5 floats from the correctly rounded value
     """
     return _renoise_alpha(sigma_end, gamma, "renoise_alpha")
@@ -563,8 +563,8 @@ def renoise_beta(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.504 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.509 ULP; at most 3 floats from the correctly rounded value
+        float32: 3.505 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.51 ULP; at most 3 floats from the correctly rounded value
     """
     return _renoise_beta(sigma_end, gamma, "renoise_beta")
 

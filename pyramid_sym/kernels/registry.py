@@ -38,6 +38,7 @@ from ..domain import Domain, Interval
 from ..errors import UsageError
 from ..formulas import code, get, paper
 from ..rewriting import StableRewrite, rule_for, upsample_scale_composite
+from .acceptance import ACCEPTANCE  # the probe's acceptance bounds, data without SymPy
 
 __all__ = [
     "Arg", "KernelSpec", "ArrayKernel", "Target", "Registry", "REGISTRY", "KERNELS", "kernel", "arg_symbol",
@@ -52,9 +53,6 @@ FLOAT32_ULP_ABOVE_ONE = Fraction(1, 2**23)
 entry at 1 + 2**-23 (the SD3 shift rounds up), and that entry becomes the next stage's ``sigma_end``:
 the code-convention kernels accept ``sigma_end`` up to 1 + 2**-23 and compute their formula there."""
 
-ACCEPTANCE = {"float16": 1, "bfloat16": 1, "float32": 3, "float64": 3}
-"""Acceptance bounds of every emitted kernel: largest error in ULPs per dtype (and no non-finite
-output) on the probe's points; ``pyramid-sym probe`` exits 1 when a target breaks one."""
 
 
 def arg_symbol(name: str) -> sympy.Symbol:
