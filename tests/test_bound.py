@@ -130,6 +130,20 @@ def test_both_cut_rules_bound_the_observed_errors(split):
     assert float(_f32_error_ulp("upsample_scale", s, g).max()) <= float(r.bound)
 
 
+def test_the_box_budget_counts_each_evaluation_once(monkeypatch):
+    """SearchResult.boxes is the number of boxes evaluated, and the search stops near its budget."""
+    from pyramid_sym.bound import _domain
+    from pyramid_sym.bound import search
+
+    calls = []
+    real = search.evaluate_box
+    monkeypatch.setattr(search, "evaluate_box", lambda *a, **k: calls.append(1) or real(*a, **k))
+    m = build_model("upsample_scale", F32.nearest)
+    r = search.certify_model(m, F32, _domain("upsample_scale", F32), max_boxes=120)
+    assert r.boxes == len(calls)
+    assert 120 <= r.boxes <= 120 + 5  # one pop evaluates at most 2 cuts x 2 halves and a point past the budget
+
+
 def test_cli_rejects_a_negative_job_count(capsys):
     from pyramid_sym.cli import main
 
