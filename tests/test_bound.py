@@ -213,3 +213,61 @@ def test_cli_reference_prints_lower_bounds(capsys):
     assert main(["bound", "--reference", "--dtype", "float32", "--kernel", "corrected_start_sigma"]) == 0
     out = capsys.readouterr().out
     assert "corrected_start_sigma" in out and "float32" in out
+
+
+F64 = FORMATS["float64"]
+
+
+def _box64(dom, e_lo, e_hi, g_lo, g_hi):
+    return ((F64.ordinal(F64.nearest(Fraction(e_lo))), F64.ordinal(F64.nearest(Fraction(e_hi)))),
+            (F64.ordinal(F64.nearest(Fraction(g_lo))), F64.ordinal(F64.nearest(Fraction(g_hi)))))
+
+
+def test_underflow_terms_are_absolute_where_the_result_straddles_the_subnormal_range():
+    """e q with e ~ 1e-250 and q ~ 1e-56: the result runs from subnormal to normal values on one box.
+
+    The underflow of e q is half a subnormal spacing, at most that in ULP of the result wherever it lies; counted
+    as a relative error against the least |y| of the box it was 10^9 ULP.  Exact values from Fraction arithmetic
+    on the box's floats (NumPy's float64 kernel against an exact reference)."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    m = build_model("jump_start_time", F64.nearest)
+    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
+    box = _box64(dom, 1e-263, 2e-243, 1.27e-111, 1.3e-111)
+    r = evaluate_box(m, F64, dom, box)
+    assert r.bound is not None and r.bound < 4
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for _ in range(300):
+        e = float(F64.value(int(rng.integers(box[0][0], box[0][1] + 1))))
+        g = -float(F64.value(int(rng.integers(box[1][0], box[1][1] + 1))))
+        got = Fraction(float(nk.jump_start_time(np.float64(e), np.float64(g))))
+        # exact y = e q / (e q + 1 - e) with q = sqrt(-g/(1-g)): compare squares to stay rational
+        ee, gg = Fraction(e), Fraction(g)
+        q2 = -gg / (1 - gg)
+        # |got - y| / ulp(y) through a bracket of y: y is increasing in q
+        lo_q = Fraction(math.isqrt((q2 * 10**400).__floor__())) / 10**200
+        y_lo = ee * lo_q / (ee * lo_q + 1 - ee)
+        y_hi = ee * (lo_q + Fraction(1, 10**200)) / (ee * (lo_q + Fraction(1, 10**200)) + 1 - ee)
+        err = max(abs(got - y_lo), abs(got - y_hi)) / F64.ulp(y_lo)
+        worst = max(worst, float(err))
+    assert worst <= float(r.bound)
+    assert any(F64.value(o) * Fraction(1, 10**55) < F64.smallest_normal for o in box[0])  # the box does straddle
+
+
+def test_the_point_one_is_cut_off_first():
+    from pyramid_sym.bound.search import _split
+
+    one = F32.ordinal(Fraction(1))
+    assert _split(F32, F32.ordinal(Fraction(7, 8)), one) == one - 1
+
+
+def test_a_quotient_that_is_one_at_an_end_is_enclosed_exactly_there():
+    """jump_start_time at e = 1 is e q / (e q + 0) = 1 for every gamma: the exact value's enclosure is the point 1
+    (the complement form 1 / (1 + (1 - e) / (e q))), not the quotient of two intervals of q."""
+    from pyramid_sym.bound.search import _enclose
+    from pyramid_sym.bound.interval import iv_hull
+
+    m = build_model("jump_start_time", F64.nearest)
+    enc = _enclose(m, F64, [iv_hull(Fraction(1), Fraction(1)), iv_hull(Fraction(-1, 128), Fraction(-1, 2048))])
+    assert enc.value[-1].ends() == (Fraction(1), Fraction(1))

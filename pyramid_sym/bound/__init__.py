@@ -158,12 +158,6 @@ def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 2000
     dom = _domain(kernel, fmt)
     _check_fast2sum(model, fmt, dom)
     r = certify_model(model, fmt, dom, tol=tol, max_boxes=max_boxes)
-    if not r.complete and r.bound > 2 * r.point_max:
-        # far from tight: a second search that always cuts the widest argument (each result is a certified
-        # bound, so the smaller one is)
-        r2 = certify_model(model, fmt, dom, tol=tol, max_boxes=max_boxes, split="widest")
-        if r2.bound < r.bound:
-            r = r2
     return Certificate(kernel, dtype, _up(r.bound), r.ordinal, fmt.name, r.boxes, time.perf_counter() - t0,
                        r.complete, float(r.point_max), tuple(float(v) for v in r.argmax), str(model.nodes[-1]))
 

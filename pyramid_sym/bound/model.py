@@ -59,6 +59,8 @@ class KernelModel:
     first_tape: Tape | None = None       # the coefficients, then the ratio forms of those listed in alt_index
     alt_index: list[int] = field(default_factory=list)
     hess_tape: Tape | None = None
+    abs_h: list[int] = field(default_factory=list)   # perturbations "h" with an absolute coefficient in abs_h_tape
+    abs_h_tape: Tape | None = None         # dW/dh at 0: the underflow terms' absolute weights (W: the result unrounded)
     exact_tape: Tape | None = None
     node_tape: Tape | None = None          # the exact value of every node (radicands factored)
     node_alt: list[int] = field(default_factory=list)   # nodes with a second (ratio) form, in node_alt_tape
@@ -182,6 +184,19 @@ def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
     return 1 / sympy.Add(*[t / n for t in d.args])
 
 
+def _complement_form(c: sympy.Expr) -> sympy.Expr | None:
+    """N / D as 1 / (1 + (D - N) / N) with D - N factored, where D - N is shorter than D: the same function,
+    in which a quotient that is exactly 1 at an end of the domain (e q / (e q + (1 - e)) at e = 1) evaluates
+    to exactly 1 there, as its interval evaluation over a box of the other arguments does not."""
+    n, d = sympy.fraction(c)
+    if not d.is_Add or n == 0 or n.is_number:
+        return None
+    rest = sympy.factor(sympy.expand(d - n))
+    if rest == 0 or sympy.count_ops(rest) >= sympy.count_ops(d):
+        return None
+    return 1 / (1 + rest / n)
+
+
 def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -> KernelModel:
     """The symbolic model of ``kernel`` (``fmt_nearest``: round-to-nearest of the working format, for literals)."""
     args, result = tree if tree is not None else kernel_tree(kernel, target)
@@ -238,6 +253,9 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model = KernelModel(kernel, args, nodes, symbols, y, ratio, perts, frozenset(f2s))
     zero = {p.symbol: 0 for p in perts}
     model.coeffs = [sympy.diff(ratio, p.symbol).xreplace(zero) for p in perts]
+    # an underflow term is absolute: its weight dW/dh (= c_h y) counted against ulp(y) >= the subnormal spacing
+    # stays bounded where y itself straddles the subnormal range, where c_h = dR/dh ~ 1/y does not
+    model.abs_h = [k for k, p in enumerate(perts) if p.kind == "h"]
     hess = []
     for i, p in enumerate(perts):
         dp = sympy.diff(ratio, p.symbol)
@@ -268,6 +286,10 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model.first_tape = Tape(symbols, [_positive_form(c, radicands) for c in list(model.coeffs) + alts])
     model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h, radicands) for _, _, h in hess]) if hess else None
     model.exact_tape = Tape(symbols, [_positive_form(y, radicands)])
+    if model.abs_h:
+        w_last = pert_val[last]
+        model.abs_h_tape = Tape(symbols, [_positive_form(sympy.factor(sympy.diff(w_last, perts[k].symbol).xreplace(zero)),
+                                                         radicands) for k in model.abs_h])
     model.pre_index = sorted(pert_pre)
     model.pre_tape = Tape(list(symbols) + psyms, [_positive_form(pert_pre[i], radicands) for i in model.pre_index])
     model.node_tape = Tape(symbols, [_positive_form(_factored(v), radicands) for v in exact_val])
@@ -276,7 +298,7 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     for k, v in enumerate(exact_val):
         # other forms of the same exact value, intersected with the first: the printed one (a sum of
         # non-negative terms stays non-negative) and the ratio form of a quotient
-        for alt in (_positive_form(v, radicands), _ratio_form(v)):
+        for alt in (_positive_form(v, radicands), _ratio_form(v), _complement_form(v)):
             if alt is not None and alt != model.node_tape.exprs[k]:
                 model.node_alt.append(k)
                 node_alts.append(_positive_form(alt, radicands))

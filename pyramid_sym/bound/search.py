@@ -464,11 +464,22 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
             if alt.is_finite():  # both intervals contain the coefficient: keep their intersection
                 coeffs[k] = alt if not coeffs[k].is_finite() else coeffs[k].intersect(alt)
         first = Iv.of(0)
-        for c, b in zip(coeffs, bounds):
+        first_rel = Iv.of(0)  # without the underflow terms, which first_abs counts in absolute terms
+        for k, (c, b) in enumerate(zip(coeffs, bounds)):
             if b > 0:
                 first = first + abs(c) * _pt(b)
+                if model.perturbations[k].kind != "h":
+                    first_rel = first_rel + abs(c) * _pt(b)
     except EmptyRoot:
-        first = Iv(-_INF, _INF)
+        first = first_rel = Iv(-_INF, _INF)
+    first_abs = Iv.of(0)
+    if model.abs_h_tape is not None and any(bounds[k] > 0 for k in model.abs_h):
+        try:
+            for k, a in zip(model.abs_h, model.abs_h_tape.run(inputs)):
+                if bounds[k] > 0:
+                    first_abs = first_abs + abs(a) * _pt(bounds[k])
+        except EmptyRoot:
+            first_abs = Iv(-_INF, _INF)
     # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.1 ULP)
     r2 = parent_r2
     if not first.is_finite():
@@ -487,6 +498,9 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
                     r2 = r2 + (term if i == j else 2 * term)
             r2 = r2 / 2
     rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
+    # the same split in two: relative terms, and the underflow terms' absolute error (against ulp(y))
+    split_rel = _abs_upper(first_rel + r2) if (first_rel + r2).is_finite() else None
+    split_abs = _abs_upper(first_abs) if first_abs.is_finite() else None
     if fwd is not None:
         fwd = _fraction(fwd)
         rel = fwd if rel is None else min(rel, fwd)
@@ -509,6 +523,9 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
         eps = rel * scale if hi > 0 else Fraction(0)  # y = 0 on the whole box: the error is rel * |y| = 0
         if enc.forward_abs is not None and hi > 0:
             eps = min(eps, _fraction(enc.forward_abs) / fmt.ulp(lo))  # absolute error over the least ulp of the part
+        if split_rel is not None and split_abs is not None and hi > 0:
+            # ulp(y) >= ulp(lo) on the part: the underflow terms cost at most their absolute bound over ulp(lo)
+            eps = min(eps, split_rel * scale + split_abs / fmt.ulp(lo))
         eps_max = max(eps_max, eps)
         # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
         # into the binade above (spacing doubles there)
@@ -546,10 +563,13 @@ def _half_ordinal(fmt: Format) -> int:
 
 
 def _split(fmt: Format, o1: int, o2: int) -> int:
-    """Where to cut the ordinal range [o1, o2]: 0 alone first, then just below 1/2, then geometrically while the
+    """Where to cut the ordinal range [o1, o2]: 0 and 1 alone first, then just below 1/2, then geometrically while the
     values span more than a factor 4 (the subnormal range included), then in the middle."""
     if o1 == 0:
         return 0
+    one = fmt.ordinal(Fraction(1))
+    if o2 == one:
+        return o2 - 1  # 1 alone too: the kernels' levels enter as 1 - x, which is 0 there
     h = _half_ordinal(fmt)
     if o1 < h <= o2:
         return h - 1
