@@ -49,11 +49,13 @@ def test_quick_probe_quantifies_where_the_reference_forms_break(quick_run):
     assert res[("code", "corrected_start_sigma", "float64")]["by_region"]["x near 0"]["max_ulp"] >= 1e5
     # ... and in float16 its 1/gamma_c overflows: NaN outputs on finite in-domain inputs
     assert res[("code", "corrected_start_sigma", "float16")]["nonfinite"] > 0
-    # the covariance probe: the float32 default covariance fails Cholesky, as on torch 2.13
+    # the covariance probe: the float32 default covariance is singular as stored (exact arithmetic) and NumPy's
+    # Cholesky fails on it; whether torch's does depends on its LAPACK path on the CPU: reported, not asserted
     cov = {(c["dtype"], c["gamma"], c["jitter"]): c for c in data["covariance"]}
+    assert cov[("float32", "1/3", 0.0)]["exact_lambda_min_stored"] <= 0
     assert cov[("float32", "1/3", 0.0)]["numpy_cholesky"] is False
     if "torch_cholesky" in cov[("float32", "1/3", 0.0)]:
-        assert cov[("float32", "1/3", 0.0)]["torch_cholesky"] is False
+        assert isinstance(cov[("float32", "1/3", 0.0)]["torch_cholesky"], bool)
 
 
 def test_quick_probe_emitted_kernels_within_bounds(quick_run):

@@ -126,10 +126,19 @@ def test_numpy_bound_block_sums_vanish(block, dtype):
 
 
 def test_reference_multivariate_normal_fails_at_the_bound_and_ours_does_not():
-    """The reference approach (a multivariate normal per block) raises at gamma_c = 1/3: the covariance is singular."""
+    """The reference approach (a multivariate normal per block) has no valid factor at gamma_c = 1/3: the covariance
+    is singular, so torch either raises or returns a Cholesky factor whose last pivot is rounding noise.
+
+    Which of the two depends on the LAPACK path torch takes on the CPU (both were seen with torch 2.13.0): the test
+    asserts what holds on every CPU, the raise or a last pivot^2 within n eps ||C|| of the exact 0."""
     cov = torch.tensor(_target(4, 1 / 3), dtype=torch.float32)
-    with pytest.raises((ValueError, RuntimeError)):
-        torch.distributions.MultivariateNormal(torch.zeros(4), covariance_matrix=cov).sample()
+    try:
+        mvn = torch.distributions.MultivariateNormal(torch.zeros(4), covariance_matrix=cov)
+    except (ValueError, RuntimeError):
+        pass
+    else:
+        pivot = float(mvn.scale_tril[-1, -1])
+        assert pivot ** 2 <= 4 * float(torch.finfo(torch.float32).eps) * float(torch.linalg.matrix_norm(cov, 2))
     x = tk.block_noise((1, 16, 1, 48, 80), 1 / 3)
     assert torch.isfinite(x).all()
 
