@@ -216,7 +216,8 @@ assert np.abs(x.sum(axis=1)).max() < 1e-12
 # operations are read from the emitted module's text in their printed order, each
 # `+ - * / sqrt` rounds once ($\mathrm{fl}(w) = w(1+\delta) + \eta$, $|\delta| \le 2^{-p}$),
 # the first-order error terms come from SymPy derivatives with respect to every $\delta$,
-# the second-order remainder from the Hessian, and a branch and bound over the domain
+# the second-order remainder from a first-order Taylor model carried through the operations
+# (FPTaylor takes the Hessian), and a branch and bound over the domain
 # encloses them in interval arithmetic with exact arb ends (outward rounding). One kernel,
 # certified here from scratch:
 

@@ -271,3 +271,73 @@ def test_a_quotient_that_is_one_at_an_end_is_enclosed_exactly_there():
     m = build_model("jump_start_time", F64.nearest)
     enc = _enclose(m, F64, [iv_hull(Fraction(1), Fraction(1)), iv_hull(Fraction(-1, 128), Fraction(-1, 2048))])
     assert enc.value[-1].ends() == (Fraction(1), Fraction(1))
+
+
+def _box_around(dom, fmt, point, width):
+    """The box of ``width`` floats on each side of ``point`` (a tuple of exact values), clipped to the domain."""
+    box = []
+    for (sign, lo, hi), x in zip(dom.args, point):
+        o = fmt.ordinal(abs(Fraction(x)))
+        box.append((max(lo, o - width), min(hi, o + width)))
+    return tuple(box)
+
+
+@pytest.mark.parametrize("kernel,dtype,point", [
+    ("renoise_alpha", "float64", (1e-140, 1e-70)),       # the corner where the Hessian's enclosure gave 0.05
+    ("renoise_alpha", "float32", (0.3, 0.2)),
+    ("jump_start_time", "float64", (0.3, -0.25)),        # Fast2Sum: an absolute-form step of value 0
+    ("jump_start_time", "float32", (1e-30, -1e-20)),
+    ("renoise_beta", "float64", (0.7, 1e-9)),
+    ("upsample_scale", "float32", (0.01, -1 / 3)),
+])
+def test_taylor_remainder_bounds_the_exact_second_order_term(kernel, dtype, point):
+    """R - 1 - sum c_k d_k, evaluated with mpmath at 60 digits from the model's own SymPy forms (not the intervals),
+    stays within the Taylor model's bound q for random perturbations at the corners of the box's bounds."""
+    import mpmath
+
+    from pyramid_sym.bound import _domain
+    from pyramid_sym.bound.search import _ZERO, _enclose, _taylor_remainder
+    from pyramid_sym.bound.interval import _fraction, iv, iv_hull
+
+    fmt = FORMATS[dtype]
+    m = build_model(kernel, fmt.nearest)
+    dom = _domain(kernel, fmt)
+    box = _box_around(dom, fmt, point, 40)
+    enc = _enclose(m, fmt, [iv_hull(a, b) for a, b in dom.values(box)])
+    bounds = []
+    for p in m.perturbations:
+        if p.kind == "c":
+            bounds.append(iv(p.const_bound).hi)
+        elif enc.exact[p.index]:
+            bounds.append(_ZERO)
+        else:
+            bounds.append(enc.rho[p.index] if p.kind == "d" else enc.under.get(p.index, _ZERO))
+    q = _taylor_remainder(m, enc, bounds)
+    assert q is not None
+    q = _fraction(q)  # an exact point, read back exactly
+    rng = np.random.default_rng(11)
+    mpmath.mp.dps = 60
+    worst = Fraction(0)
+    for _ in range(12):
+        x = [fmt.value(int(rng.integers(o1, o2 + 1))) * sign for (sign, _, _), (o1, o2) in zip(dom.args, box)]
+        subs = {s: sympy_rational(v) for s, v in zip(m.symbols, x)}
+        delta = {}
+        for p, b in zip(m.perturbations, bounds):
+            bq = _fraction(b) if b > 0 else Fraction(0)
+            delta[p.symbol] = sympy_rational(bq * int(rng.choice([-1, 1])))
+        full = dict(subs)
+        full.update(delta)
+        r = mpmath.mpf(str(m.ratio.xreplace(full).evalf(60)))
+        lin = sum(mpmath.mpf(str(c.xreplace(subs).evalf(60))) * mpmath.mpf(str(delta[p.symbol].evalf(60)))
+                  for c, p in zip(m.coeffs, m.perturbations))
+        rem = abs(r - 1 - lin)
+        worst = max(worst, Fraction(str(mpmath.nstr(rem, 30))))
+    assert worst <= q, (float(worst), float(q))
+    # and it is a second-order term: far below one rounding
+    assert q < Fraction(1, 2 ** (fmt.precision + 10))
+
+
+def sympy_rational(x: Fraction):
+    import sympy
+
+    return sympy.Rational(x.numerator, x.denominator)

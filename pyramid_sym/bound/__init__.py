@@ -59,6 +59,10 @@ class Certificate:
                 "operations": self.operations}
 
 
+# the search's box budget per kernel and computing format (the CLI's default too)
+MAX_BOXES = 3500
+
+
 def _up(x: Fraction, digits: int = 4) -> float:
     """x rounded up to ``digits`` significant decimal digits (a bound stays a bound)."""
     if x <= 0:
@@ -127,7 +131,7 @@ def _check_fast2sum(model, fmt, dom) -> None:
             raise ArithmeticError(f"Fast2Sum condition |a| >= |b| not shown for {node}")
 
 
-def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = 2000, text: str | None = None,
+def certify(kernel: str, dtype: str, *, tol: float = 0.03, max_boxes: int = MAX_BOXES, text: str | None = None,
             target: str = "numpy") -> Certificate:
     """The certified bound of ``kernel`` in ``dtype`` over its whole domain.
 

@@ -74,8 +74,9 @@ class Iv:
 
     # -- arithmetic -------------------------------------------------------------------------
     def __add__(self, o):
-        o = Iv.of(o)
-        return Iv(_lo(self.lo + o.lo), _hi(self.hi + o.hi))
+        if type(o) is not Iv:
+            o = Iv.of(o)
+        return Iv((self.lo + o.lo).lower(), (self.hi + o.hi).upper())
 
     __radd__ = __add__
 
@@ -89,13 +90,36 @@ class Iv:
         return Iv.of(o) + (-self)
 
     def __mul__(self, o):
-        o = Iv.of(o)
-        if self.lo >= 0 and o.lo >= 0:
-            return Iv(_lo(self.lo * o.lo), _hi(self.hi * o.hi))
-        ps = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
-        if not all(p.is_finite() for p in ps):
+        if type(o) is not Iv:
+            o = Iv.of(o)
+        a1, a2, b1, b2 = self.lo, self.hi, o.lo, o.hi
+        # the end products by the signs of the factors (two products, four where both contain 0)
+        if a1 >= 0:
+            if b1 >= 0:
+                lo, hi = a1 * b1, a2 * b2
+            elif b2 <= 0:
+                lo, hi = a2 * b1, a1 * b2
+            else:
+                lo, hi = a2 * b1, a2 * b2
+        elif a2 <= 0:
+            if b1 >= 0:
+                lo, hi = a1 * b2, a2 * b1
+            elif b2 <= 0:
+                lo, hi = a2 * b2, a1 * b1
+            else:
+                lo, hi = a1 * b2, a1 * b1
+        elif b1 >= 0:
+            lo, hi = a1 * b2, a2 * b2
+        elif b2 <= 0:
+            lo, hi = a2 * b1, a1 * b1
+        else:
+            ps = [a1 * b2, a2 * b1, a1 * b1, a2 * b2]
+            if not all(p.is_finite() for p in ps):
+                return Iv(-_INF, _INF)
+            return Iv(_min([ps[0].lower(), ps[1].lower()]), _max([ps[2].upper(), ps[3].upper()]))
+        if not (lo.is_finite() and hi.is_finite()):
             return Iv(-_INF, _INF)
-        return Iv(_min([_lo(p) for p in ps]), _max([_hi(p) for p in ps]))
+        return Iv(lo.lower(), hi.upper())
 
     __rmul__ = __mul__
 

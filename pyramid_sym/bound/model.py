@@ -12,8 +12,12 @@ rounding is counted separately, in ULP of the result) and ``y`` the exact value,
 relative error ``R - 1`` with ``R = W / y`` is expanded in the perturbations:
 ``R - 1 = sum_v c_v(x) v + R2``; the coefficients ``c_v`` are SymPy derivatives at 0
 (``y``'s factors such as ``s`` cancel symbolically in ``W / y``, which gives the
-relative error through the factored form where ``y -> 0``), and ``R2`` is bounded by the
-Hessian of ``R`` over the whole perturbation box (Taylor's theorem, Lagrange remainder).
+relative error through the factored form where ``y -> 0``).  ``R2`` is bounded per box
+by a first-order Taylor model carried through the operations (the search's
+``_taylor_remainder``): each product, quotient, root and rounding adds its exact
+second-order term, bounded by the operands' error bounds; this replaces the Hessian of
+FPTaylor, whose interval evaluation over a box spanning many binades loses the
+correlation of its terms (0.05 where the remainder is 2e-31).
 
 Operations proved exact do not get a perturbation: the two subtractions of Dekker's
 Fast2Sum pattern ``(a - (a - b)) - b`` with ``|a| >= |b|`` on the domain, for every
@@ -55,10 +59,8 @@ class KernelModel:
     perturbations: list[Perturbation]
     fast2sum: frozenset[int]               # node indices exact by Fast2Sum
     coeffs: list[sympy.Expr] = field(default_factory=list)
-    hessian: list[tuple[int, int, sympy.Expr]] = field(default_factory=list)
     first_tape: Tape | None = None       # the coefficients, then the ratio forms of those listed in alt_index
     alt_index: list[int] = field(default_factory=list)
-    hess_tape: Tape | None = None
     abs_h: list[int] = field(default_factory=list)   # perturbations "h" with an absolute coefficient in abs_h_tape
     abs_h_tape: Tape | None = None         # dW/dh at 0: the underflow terms' absolute weights (W: the result unrounded)
     exact_tape: Tape | None = None
@@ -68,6 +70,8 @@ class KernelModel:
     pre_index: list[int] = field(default_factory=list)  # nodes whose perturbed pre-rounding value is in pre_tape
     pre_tape: Tape | None = None           # of (arguments, perturbations): encloses the computed operands' op
     index: dict = field(default_factory=dict)
+    pidx: dict = field(default_factory=dict)   # (kind, node index) -> position in ``perturbations``
+    arg_index: list = field(default_factory=list)  # per node, the indices of its operands
 
     @property
     def result_index(self) -> int:
@@ -120,7 +124,7 @@ def _positive_form(e: sympy.Expr, factored: dict | None = None) -> sympy.Expr:
     """e with every radicand factored (-g^2/(1 - g) - g becomes -g/(1 - g)): the same function, whose interval
     evaluation keeps the sign of the radicand (the difference form loses it to the dependency problem).
 
-    ``factored`` (radicand -> factored radicand) is shared by the calls of one model: the Hessian's entries
+    ``factored`` (radicand -> factored radicand) is shared by the calls of one model: the coefficients
     repeat the same few radicands, each factored once."""
     memo = {} if factored is None else factored
 
@@ -129,7 +133,9 @@ def _positive_form(e: sympy.Expr, factored: dict | None = None) -> sympy.Expr:
         if base is None:
             base = memo[x.base] = sympy.factor(x.base)
         return sympy.Pow(base, x.exp)
-    return e.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2, fix)
+    out = e.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2, fix)
+    # the radicands where they stand outside a root too (a derivative divides by them)
+    return out.xreplace({b: f for b, f in memo.items() if b.is_Add and f != b})
 
 
 def _factored(e: sympy.Expr) -> sympy.Expr:
@@ -256,17 +262,6 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     # an underflow term is absolute: its weight dW/dh (= c_h y) counted against ulp(y) >= the subnormal spacing
     # stays bounded where y itself straddles the subnormal range, where c_h = dR/dh ~ 1/y does not
     model.abs_h = [k for k, p in enumerate(perts) if p.kind == "h"]
-    hess = []
-    for i, p in enumerate(perts):
-        dp = sympy.diff(ratio, p.symbol)
-        for j in range(i, len(perts)):
-            q = perts[j]
-            if p.kind == "h" and q.kind == "h":
-                pass
-            h = sympy.diff(dp, q.symbol)
-            if h != 0:
-                hess.append((i, j, h))
-    model.hessian = hess
     psyms = [p.symbol for p in perts]
     radicands: dict = {}
     model.alt_index = []
@@ -284,7 +279,6 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
                 model.alt_index.append(k)
                 alts.append(alt)
     model.first_tape = Tape(symbols, [_positive_form(c, radicands) for c in list(model.coeffs) + alts])
-    model.hess_tape = Tape(list(symbols) + psyms, [_positive_form(h, radicands) for _, _, h in hess]) if hess else None
     model.exact_tape = Tape(symbols, [_positive_form(y, radicands)])
     if model.abs_h:
         w_last = pert_val[last]
@@ -304,4 +298,6 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
                 node_alts.append(_positive_form(alt, radicands))
     model.node_alt_tape = Tape(symbols, node_alts) if node_alts else None
     model.index = {n: i for i, n in enumerate(nodes)}
+    model.pidx = {(p.kind, p.index): k for k, p in enumerate(perts)}
+    model.arg_index = [[model.index[a] for a in n.args] for n in nodes]
     return model

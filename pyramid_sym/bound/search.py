@@ -12,9 +12,10 @@ a binade.  On a box of inputs, :func:`evaluate_box`
    operand 0 or 1, a single representable result, Fast2Sum), else
    ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus the underflow term
    when a product or quotient may be subnormal;
-3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; ``R2`` from the
-   Hessian over the perturbation box, reused from the parent box while it is negligible), and takes
-   the smaller of that and a forward relative/absolute error propagation (:func:`_enclose`);
+3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; the coefficients
+   ``c_v`` from their symbolic forms, ``R2`` from a first-order Taylor model carried through the
+   operations, :func:`_taylor_remainder`), and takes the smaller of that and a forward
+   relative/absolute error propagation (:func:`_enclose`);
 4. converts to ULP of the exact result ``y``: the inner error is
    ``eps = |R - 1| * |y| / ulp(y)`` (``|y| / ulp(y) < 2^p``, tighter when the box's ``y`` lies
    in one binade, or the absolute error over the least ulp) and the last operation's own rounding
@@ -188,6 +189,19 @@ def _mx(a: arb, b: arb) -> arb:
     return a if a > b else b
 
 
+_CONSTS: dict = {}
+
+
+def _const_enclosure(value, fmt: Format):
+    """(the value the working format holds, its relative and its absolute rounding error) of a literal, cached."""
+    key = (value, fmt.name)
+    if key not in _CONSTS:
+        exact_v, held = _literal(value, fmt.nearest)
+        d = abs(held - exact_v)
+        _CONSTS[key] = (iv(held), iv(d / abs(exact_v)).hi if exact_v else _ZERO, iv(d).hi)
+    return _CONSTS[key]
+
+
 def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     """Enclose every node's exact and computed value on the box, and its rounding, in one forward pass.
 
@@ -214,7 +228,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     # the computed values once more, as the model's perturbed expressions over the perturbation box, with
     # the bounds known so far (0 for the operations found exact, u and the underflow term for the others):
     # correlated roundings (Fast2Sum) stay correlated.  Evaluated when a node has no finite enclosure.
-    pidx = {(p.kind, p.index): k for k, p in enumerate(model.perturbations)}
+    pidx = model.pidx
 
     def pre_from_model(i):
         box_ = []
@@ -241,19 +255,15 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     under: dict = {}
     one = Iv.of(1)
     last = n_nodes - 1
-    index = model.index
+    arg_index = model.arg_index
     for i, n in enumerate(model.nodes):
         if n.op == "input":
             post[i] = inputs[names.index(n.value)]
             continue
         if n.op == "const":
-            exact_v, held = _literal(n.value, fmt.nearest)
-            post[i] = iv(held)
-            d = abs(held - exact_v)
-            E[i] = iv(d / abs(exact_v)).hi if exact_v else _ZERO
-            A[i] = iv(d).hi
+            post[i], E[i], A[i] = _const_enclosure(n.value, fmt)
             continue
-        idx = [index[a] for a in n.args]
+        idx = arg_index[i]
         ops = [post[j] for j in idx]
         # the exact value once more, from the operands' exact values: intersect
         try:
@@ -377,6 +387,131 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last])
 
 
+
+def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb | None:
+    """A rigorous bound of the second-order remainder ``R2`` of ``R - 1`` on the box, by one forward pass over
+    the kernel's operations: a first-order Taylor model whose linear part is kept as a bound only.
+
+    Each node's computed value is held in two forms where it can be: relative, ``V (1 + e)``, and
+    absolute, ``V + e``, with ``e = L + r``, ``L`` linear in the perturbations, ``|L| <= m`` and ``|r| <= q``
+    on the box (``t = m + q`` bounds ``|e|``).  A sum is exactly linear in its operands' errors (relative
+    weights ``a / (a +- b)``, enclosed from the nodes' exact values and as ``1 / (1 +- b / a)``; absolute
+    where the exact value may be 0, as in Fast2Sum's ``(1 - (1 - e)) - e``); a product adds ``e_a e_b`` to
+    ``r``, a quotient ``e_b (e_a - e_b) / (1 + e_b)``, a square root ``(sqrt(1 + e) - 1)^2 / 2``, a rounding
+    ``e d``; each operation takes the form of its operands with the smaller bound.  ``q`` of the result
+    bounds ``R2`` for every perturbation allowed on the box, and it needs no Hessian, whose interval
+    evaluation over a wide box loses the correlation of its terms (renoise_alpha at gamma_c ~ 1e-70: the
+    Hessian's enclosure gives 0.05, this 2e-31).  None where no form is finite."""
+    vals = enc.value
+    pidx = model.pidx
+    zero = _ZERO
+    last = len(model.nodes) - 1
+    rels: list = []   # (m, q) of the relative form, or None
+    abss: list = []   # (m, q) of the absolute form, or None
+    lows = [_abs_low(v) for v in vals]
+    highs = [_abs_high(v) if v.is_finite() else _INF for v in vals]
+
+    def best(c1, c2):
+        if c1 is None:
+            return c2
+        if c2 is None:
+            return c1
+        return c1 if c1[0] + c1[1] <= c2[0] + c2[1] else c2
+
+    def rel_of(j):
+        a = abss[j]
+        if a is None or not lows[j] > 0:
+            return rels[j]
+        return best(rels[j], ((a[0] / lows[j]).upper(), (a[1] / lows[j]).upper()))
+
+    def abs_of(j):
+        r = rels[j]
+        if r is None:
+            return abss[j]
+        return best(abss[j], ((r[0] * highs[j]).upper(), (r[1] * highs[j]).upper()))
+
+    try:
+        for i, n in enumerate(model.nodes):
+            v = vals[i]
+            if not v.is_finite():
+                return None
+            r = a = None
+            if n.op == "input":
+                r = a = (zero, zero)  # exact: both forms (the relative one is dropped below where the input may be 0)
+            elif n.op == "const":
+                k = pidx.get(("c", i))
+                b = bounds[k] if k is not None else zero
+                r, a = (b, zero), ((b * highs[i]).upper(), zero)
+            else:
+                idx = model.arg_index[i]
+                if n.op == "neg":
+                    r, a = rels[idx[0]], abss[idx[0]]
+                elif n.op in ("add", "sub"):
+                    va, vb = vals[idx[0]], (vals[idx[1]] if n.op == "add" else -vals[idx[1]])
+                    ra, rb = rels[idx[0]], rels[idx[1]]
+                    if ra is not None and rb is not None and lows[i] > 0:
+                        wa, wb = va / v, vb / v
+                        if lows[idx[0]] > 0 and lows[idx[1]] > 0:
+                            one = Iv.of(1)
+                            wa = wa.intersect(one / (one + vb / va))
+                            wb = wb.intersect(one / (one + va / vb))
+                        if wa.is_finite() and wb.is_finite():
+                            ha, hb = _abs_high(wa), _abs_high(wb)
+                            r = ((ha * ra[0] + hb * rb[0]).upper(), (ha * ra[1] + hb * rb[1]).upper())
+                    aa, ab = abs_of(idx[0]), abs_of(idx[1])
+                    if aa is not None and ab is not None:
+                        a = ((aa[0] + ab[0]).upper(), (aa[1] + ab[1]).upper())
+                elif n.op == "mul":
+                    ra, rb = rels[idx[0]], rels[idx[1]]
+                    if ra is not None and rb is not None:
+                        r = ((ra[0] + rb[0]).upper(), (ra[1] + rb[1] + (ra[0] + ra[1]) * (rb[0] + rb[1])).upper())
+                    if abss[idx[0]] is not None or abss[idx[1]] is not None:
+                        aa, ab = abs_of(idx[0]), abs_of(idx[1])
+                        if aa is not None and ab is not None:
+                            h0, h1 = highs[idx[0]], highs[idx[1]]
+                            a = ((h0 * ab[0] + h1 * aa[0]).upper(),
+                                 (h0 * ab[1] + h1 * aa[1] + (aa[0] + aa[1]) * (ab[0] + ab[1])).upper())
+                elif n.op == "div":
+                    ra, rb = rel_of(idx[0]), rel_of(idx[1])
+                    if ra is not None and rb is not None:
+                        ta, tb = ra[0] + ra[1], rb[0] + rb[1]
+                        if tb < 1:
+                            r = ((ra[0] + rb[0]).upper(), (ra[1] + rb[1] + tb * (ta + tb) / (1 - tb)).upper())
+                else:  # sqrt
+                    ra = rel_of(idx[0])
+                    if ra is not None:
+                        ta = ra[0] + ra[1]
+                        if ta <= 1:
+                            r = ((ra[0] / 2).upper(), (ra[1] / 2 + ta * ta / 2).upper())
+                # the operation's own rounding: computed = pre (1 + d) + h
+                kd, kh = pidx.get(("d", i)), pidx.get(("h", i))
+                if kd is not None:
+                    bd = bounds[kd]
+                    bh = bounds[kh] if kh is not None else zero
+                    if r is not None:
+                        if bh > 0 and not lows[i] > 0:
+                            r = None
+                        else:
+                            extra = bd + (bh / lows[i] if bh > 0 else zero)
+                            r = ((r[0] + extra).upper(), (r[1] + (r[0] + r[1]) * bd).upper())
+                    if a is not None:
+                        a = ((a[0] + highs[i] * bd + bh).upper(), (a[1] + (a[0] + a[1]) * bd).upper())
+            if r is not None and (not (r[0] + r[1]).is_finite() or not lows[i] > 0):
+                r = None
+            if a is not None and not (a[0] + a[1]).is_finite():
+                a = None
+            if r is None and a is None:
+                return None
+            rels.append(r)
+            abss.append(a)
+        out = rel_of(last)
+    except (ArithmeticError, EmptyRoot):
+        return None
+    if out is None or not out[1].is_finite():
+        return None
+    return out[1]
+
+
 def _point(e):
     return e[0] == e[1]
 
@@ -438,7 +573,7 @@ def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
     return [(ylo, yhi, False, False)]
 
 
-def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: arb | None = None) -> BoxResult:
+def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult:
     vals = dom.values(box)
     inputs = [iv_hull(a, b) for a, b in vals]
     try:
@@ -457,6 +592,7 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
         else:
             bounds.append(enc.under.get(p.index, _ZERO))
     fwd = enc.forward
+    taylor = _taylor_remainder(model, enc, bounds)
     try:
         outs = model.first_tape.run(inputs)
         coeffs = outs[:len(model.perturbations)]
@@ -480,23 +616,8 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box, parent_r2: a
                     first_abs = first_abs + abs(a) * _pt(bounds[k])
         except EmptyRoot:
             first_abs = Iv(-_INF, _INF)
-    # second-order remainder over the perturbation box (the parent's, valid on the sub-box, reused while below 0.1 ULP)
-    r2 = parent_r2
-    if not first.is_finite():
-        r2 = Iv.of(0)
-    elif r2 is None or not r2.is_finite() or _abs_upper(r2) * 2 ** fmt.precision > Fraction(1, 10):
-        r2 = Iv.of(0)
-        if model.hess_tape is not None:
-            pert = [Iv(-b, b) for b in bounds]
-            try:
-                hs = model.hess_tape.run(inputs + pert)
-            except EmptyRoot:
-                hs = [Iv(-_INF, _INF)] * len(model.hessian)
-            for (i, j, _), h in zip(model.hessian, hs):
-                if bounds[i] > 0 and bounds[j] > 0:
-                    term = abs(h) * _pt(bounds[i] * bounds[j])
-                    r2 = r2 + (term if i == j else 2 * term)
-            r2 = r2 / 2
+    # the second-order remainder over the perturbation box, from the Taylor model (none: the forward bound alone)
+    r2 = Iv(-taylor, taylor) if taylor is not None else Iv(-_INF, _INF)
     rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
     # the same split in two: relative terms, and the underflow terms' absolute error (against ulp(y))
     split_rel = _abs_upper(first_rel + r2) if (first_rel + r2).is_finite() else None
@@ -603,24 +724,24 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
     done_ordinal = 0  # largest ordinal bound among boxes that are points (popped for good)
     done_bound = Fraction(0)
 
-    def evaluate(box, parent_r2) -> BoxResult:
+    def evaluate(box) -> BoxResult:
         nonlocal count
         count += 1
-        return evaluate_box(model, fmt, dom, box, parent_r2)
+        return evaluate_box(model, fmt, dom, box)
 
     def push(box, r: BoxResult):
         heapq.heappush(heap, (-_key(r), next(order), box, r))
 
-    def probe_point(box, r2):
+    def probe_point(box):
         # value at the box's middle point: a lower estimate of the model's sup, for the stopping rule
         nonlocal point_max, argmax
         mid = tuple(((o1 + o2) // 2, (o1 + o2) // 2) for o1, o2 in box)
-        pr = evaluate(mid, r2)
+        pr = evaluate(mid)
         if pr.bound is not None and _key(pr) > point_max:
             point_max, argmax = _key(pr), dom.point(mid)
 
-    push(root, evaluate(root, None))
-    probe_point(root, heap[0][3].r2)
+    push(root, evaluate(root))
+    probe_point(root)
     pops = 0
     complete = True
     while True:
@@ -634,7 +755,7 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
         heapq.heappop(heap)
         pops += 1
         if pops % 4 == 1:
-            probe_point(box, r.r2)
+            probe_point(box)
         widths = [_width(fmt, o1, o2) for o1, o2 in box]
         k = max(range(len(box)), key=lambda i: widths[i])
         # a range that straddles 1/2 is cut there first: 1 - x is exact from 1/2 on (Sterbenz), and the
@@ -666,7 +787,7 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
                 o1, o2 = box[j]
                 mid = _split(fmt, o1, o2)
                 kids = [tuple(half if i == j else box[i] for i in range(len(box))) for half in ((o1, mid), (mid + 1, o2))]
-                results = [evaluate(c, r.r2) for c in kids]
+                results = [evaluate(c) for c in kids]
                 options.append((sum(_key(x) for x in results), kids, results))
             best = min(options, key=lambda t: t[0])
             if 2 * top - best[0] < (top - point_max) / 50:
@@ -675,7 +796,7 @@ def certify_model(model: KernelModel, fmt: Format, dom: Domain, *, tol: float = 
                 push(child, res)
             continue
         for child in children:
-            push(child, evaluate(child, r.r2))
+            push(child, evaluate(child))
     entries = sorted(heap, key=lambda t: t[0])
     bound = max([done_bound] + [t[3].bound if t[3].bound is not None else Fraction(10**9) for t in entries])
     ordinal = max([done_ordinal] + [t[3].ordinal if t[3].ordinal is not None else 10**9 for t in entries])

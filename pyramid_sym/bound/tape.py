@@ -58,36 +58,65 @@ class Tape:
         self._slot[e] = out
         return out
 
-    def run(self, values) -> list[Iv]:
-        regs: list[Iv] = []
-        vals = list(values)
+    def _compile(self):
+        """The program with every operand as an index into one register file: inputs, constants, results."""
+        n_in = len(self.inputs)
+        consts: list[Iv] = []
+        cidx: dict = {}
 
-        def get(ref):
+        def slot(ref):
             kind, x = ref
             if kind == "in":
-                return vals[x]
-            if kind == "r":
-                return regs[x]
-            return x
+                return x
+            if kind == "c":
+                if id(x) not in cidx:
+                    cidx[id(x)] = len(consts)
+                    consts.append(x)
+                return -1 - cidx[id(x)]
+            return ("r", x)
 
+        raw = []
         for instr in self.code:
-            op = instr[0]
-            if op == "add":
-                acc = get(instr[1][0])
-                for a in instr[1][1:]:
-                    acc = acc + get(a)
-            elif op == "mul":
-                acc = get(instr[1][0])
-                for a in instr[1][1:]:
-                    acc = acc * get(a)
+            if instr[0] in ("add", "mul"):
+                raw.append((instr[0], [slot(a) for a in instr[1]]))
             else:
-                _, b, p, q = instr
-                x = get(b)
+                raw.append(("pow", [slot(instr[1])], instr[2], instr[3]))
+        outs = [slot(r) for r in self.outputs]
+        base = n_in + len(consts)
+
+        def fix(k):
+            if isinstance(k, tuple):
+                return base + k[1]
+            return k if k >= 0 else n_in + (-1 - k)
+
+        self._consts = consts
+        self._prog = [(ins[0], [fix(k) for k in ins[1]]) + tuple(ins[2:]) for ins in raw]
+        self._outs = [fix(k) for k in outs]
+
+    def run(self, values) -> list[Iv]:
+        if not hasattr(self, "_prog"):
+            self._compile()
+        regs: list[Iv] = list(values)
+        regs += self._consts
+        append = regs.append
+        for instr in self._prog:
+            op, args = instr[0], instr[1]
+            if op == "add":
+                acc = regs[args[0]]
+                for a in args[1:]:
+                    acc = acc + regs[a]
+            elif op == "mul":
+                acc = regs[args[0]]
+                for a in args[1:]:
+                    acc = acc * regs[a]
+            else:
+                _, _, p, q = instr
+                x = regs[args[0]]
                 if q == 2:
                     x = x.sqrt()
                 if p < 0:
                     x = 1 / x
                     p = -p
                 acc = x if p == 1 else x ** p
-            regs.append(acc)
-        return [get(r) for r in self.outputs]
+            append(acc)
+        return [regs[k] for k in self._outs]

@@ -15,6 +15,8 @@ ORDER = 55
 
 
 def add_arguments(parser) -> None:
+    from ..bound import MAX_BOXES
+
     parser.add_argument("--kernel", metavar="K", help="one kernel (default: all); e.g. renoise_alpha")
     parser.add_argument("--dtype", metavar="LIST", default="float16,bfloat16,float32,float64",
                         help="comma-separated dtypes among float16, bfloat16, float32, float64 (default: all)")
@@ -24,8 +26,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--reference", action="store_true",
                         help="instead, certify LOWER bounds of the reference code's forms (as the probe runs them): "
                              "a float input where the error is proved at least X ULP")
-    parser.add_argument("--max-boxes", type=int, default=2000, metavar="N",
-                        help="box budget of the search per kernel and computing format (default 2000)")
+    parser.add_argument("--max-boxes", type=int, default=MAX_BOXES, metavar="N",
+                        help=f"box budget of the search per kernel and computing format (default {MAX_BOXES})")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="worker processes (default 0: one per core; 1: no workers); the table is the same")
 
@@ -36,7 +38,7 @@ def run(args) -> int:
 
     from ..errors import UsageError
 
-    from ..bound import DTYPES, certify_all, table_json
+    from ..bound import DTYPES, MAX_BOXES, certify_all, table_json
     from ..bound.adapter import kernel_names
     from ..bound.formats import format_named
 
@@ -52,7 +54,7 @@ def run(args) -> int:
                              f"{', '.join(kernel_names())}.")
         kernels = [args.kernel]
     if args.max_boxes < 1:
-        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes 2000.")
+        raise UsageError(f"--max-boxes {args.max_boxes} must be a positive integer; pass e.g. --max-boxes {MAX_BOXES}.")
     if args.jobs < 0:
         raise UsageError(f"--jobs {args.jobs} must be 0 (one per core) or a positive integer; pass e.g. --jobs 2.")
     if args.write and (kernels is not None or sorted(dtypes) != sorted(DTYPES)):

@@ -416,7 +416,7 @@ def jump_end_time(s, gamma):
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 3.846 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.761 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.658 ULP; at most 3 floats from the correctly rounded value
     """
     return _jump_end_time(s, gamma, "jump_end_time")
 
@@ -446,10 +446,10 @@ def jump_start_time(e, gamma):
     Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
-        float16: 0.5007 ULP; at most 1 float from the correctly rounded value
+        float16: 0.5006 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 5.078 ULP; at most 5 floats from the correctly rounded value
-        float64: 12.11 ULP; at most 12 floats from the correctly rounded value
+        float32: 4.563 ULP; at most 4 floats from the correctly rounded value
+        float64: 6.5 ULP; at most 6 floats from the correctly rounded value
     """
     return _jump_start_time(e, gamma, "jump_start_time")
 
@@ -478,7 +478,7 @@ def upsample_scale(s, gamma):
         float16: 0.5004 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 2.846 ULP; at most 2 floats from the correctly rounded value
-        float64: 2.761 ULP; at most 2 floats from the correctly rounded value
+        float64: 2.604 ULP; at most 2 floats from the correctly rounded value
     """
     return _upsample_scale(s, gamma, "upsample_scale")
 
@@ -531,7 +531,7 @@ def corrected_start_sigma(sigma_end, gamma):
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 3.846 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.761 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.658 ULP; at most 3 floats from the correctly rounded value
     """
     return _corrected_start_sigma(sigma_end, gamma, "corrected_start_sigma")
 
@@ -558,8 +558,8 @@ def renoise_alpha(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.96 ULP; at most 3 floats from the correctly rounded value
-        float64: 5.001 ULP; at most 5 floats from the correctly rounded value
+        float32: 3.653 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.848 ULP; at most 3 floats from the correctly rounded value
     """
     return _renoise_alpha(sigma_end, gamma, "renoise_alpha")
 
@@ -586,8 +586,8 @@ def renoise_beta(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.508 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.511 ULP; at most 3 floats from the correctly rounded value
+        float32: 3.501 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.501 ULP; at most 3 floats from the correctly rounded value
     """
     return _renoise_beta(sigma_end, gamma, "renoise_beta")
 
