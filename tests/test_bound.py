@@ -341,3 +341,46 @@ def sympy_rational(x: Fraction):
     import sympy
 
     return sympy.Rational(x.numerator, x.denominator)
+
+
+def test_float_count_is_not_doubled_where_the_spacing_does_not_halve():
+    """Below 2^(emin + 1) the spacing of the floats is the subnormal one: a computed value cannot fall into a
+    binade of half the spacing there, so the float count of a box whose result straddles the subnormal range is
+    not twice its ULP bound (it was: 6 floats for 3 ULP).  NumPy's float64 kernel against the correctly
+    rounded exact value (Fraction arithmetic, y bracketed through an integer square root)."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    m = build_model("jump_start_time", F64.nearest)
+    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
+    box = _box64(dom, 1.5878657653273757e-263, 1.3639663065038175e-253, 3.57183559775711e-102, 5.271098971615262e-82)
+    r = evaluate_box(m, F64, dom, box)
+    assert r.ordinal is not None and r.ordinal <= r.bound + 1  # it was 6 for a bound of 3.0
+    rng = np.random.default_rng(8)
+    worst = 0
+    for _ in range(300):
+        e = float(F64.value(int(rng.integers(box[0][0], box[0][1] + 1))))
+        g = -float(F64.value(int(rng.integers(box[1][0], box[1][1] + 1))))
+        got = Fraction(float(nk.jump_start_time(np.float64(e), np.float64(g))))
+        ee, gg = Fraction(e), Fraction(g)
+        q2 = -gg / (1 - gg)
+        lo_q = Fraction(math.isqrt((q2 * 10**800).__floor__())) / 10**400
+        hi_q = lo_q + Fraction(1, 10**400)
+        rn = {F64.nearest(ee * q / (ee * q + 1 - ee)) for q in (lo_q, hi_q)}
+        assert len(rn) == 1  # the bracket is narrow enough to fix the correctly rounded value
+        worst = max(worst, abs(F64.ordinal(got) - F64.ordinal(rn.pop())))
+    assert worst <= r.ordinal
+
+
+def test_a_sum_that_cancels_to_a_tiny_term_is_enclosed():
+    """jump_start_time at e = 1 with gamma ~ -4e-68: the denominator e q - e + 1 is e q ~ 1e-34.  Summed in the
+    printed order, 1 + e q loses e q to the ends' finite precision and every coefficient is unbounded (the box
+    bounded at 3.25 ULP through the forward bound alone); the tape sums the largest terms first.  At e = 1 the
+    kernel returns exactly 1 = y."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    m = build_model("jump_start_time", F64.nearest)
+    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
+    box = _box64(dom, 1, 1, 1.854603075343711e-68, 7.418412301374843e-68)
+    r = evaluate_box(m, F64, dom, box)
+    assert r.bound is not None and r.bound < 2
+    assert nk.jump_start_time(1.0, -4e-68) == 1.0

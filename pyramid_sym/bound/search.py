@@ -661,6 +661,13 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
         # so 2 eps < rel 2^p / (1 - rel) there, a bound that holds for every y of the box)
         any_y = rel * Fraction(2) ** fmt.precision / (1 - rel) if rel < 1 else Fraction(10**9)
         steps = min(2 * eps if down else eps, any_y) if hi > 0 else Fraction(0)
+        if down and hi > 0 and split_rel is not None and split_abs is not None:
+            # the spacing halves below a binade only from 2^(emin + 1) up (below, subnormal or not, it is the
+            # subnormal spacing): there the underflow terms are at most split_abs / 2^(emin + 1) relative, and
+            # the bound above holds with that relative error; below, the count is eps
+            r_n = split_rel + split_abs / (2 * fmt.smallest_normal)
+            if r_n < 1:
+                steps = min(steps, max(eps, r_n * Fraction(2) ** fmt.precision / (1 - r_n)))
         o_real = max(o_real, steps + (Fraction(1, 2) if exact[-1] else 1))
     eps = eps_max
     return BoxResult(bound, math.floor(o_real), eps, r2, o_real)

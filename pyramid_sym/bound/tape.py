@@ -12,9 +12,21 @@ from fractions import Fraction
 
 import sympy
 
+from flint import arb
+
 from .interval import Iv
 
+_INF_KEY = arb(2) ** 100000
+
 __all__ = ["Tape"]
+
+
+def _magnitude(x: Iv):
+    """A sort key: the largest |end| of the interval (infinite for an unbounded one)."""
+    if not x.is_finite():
+        return _INF_KEY
+    a, b = -x.lo, x.hi
+    return a if a > b else b
 
 
 class Tape:
@@ -102,9 +114,14 @@ class Tape:
         for instr in self._prog:
             op, args = instr[0], instr[1]
             if op == "add":
-                acc = regs[args[0]]
-                for a in args[1:]:
-                    acc = acc + regs[a]
+                terms = [regs[a] for a in args]
+                if len(terms) > 2:
+                    # the largest terms first: those that cancel (1 - e + e q at e = 1) meet before a small
+                    # term is added to either, which the ends' finite precision would lose
+                    terms.sort(key=_magnitude, reverse=True)
+                acc = terms[0]
+                for t in terms[1:]:
+                    acc = acc + t
             elif op == "mul":
                 acc = regs[args[0]]
                 for a in args[1:]:
