@@ -223,34 +223,39 @@ def _box64(dom, e_lo, e_hi, g_lo, g_hi):
             (F64.ordinal(F64.nearest(Fraction(g_lo))), F64.ordinal(F64.nearest(Fraction(g_hi)))))
 
 
+# jump_start_time's float64 domain: e in [0, 1], gamma in [-1/3, 0) (|gamma| by ordinal, sign -1)
+_JST64 = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
+
+
+def _jst64_samples(box, seed, n=300):
+    """n random floats (e, gamma) of the box: NumPy's float64 jump_start_time and a bracket [y_lo, y_hi] of the
+    exact y = e q / (e q + 1 - e), q = sqrt(-gamma/(1 - gamma)) (increasing in q: q bracketed to 400 digits
+    through an integer square root, so that the arithmetic stays rational)."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        e = float(F64.value(int(rng.integers(box[0][0], box[0][1] + 1))))
+        g = -float(F64.value(int(rng.integers(box[1][0], box[1][1] + 1))))
+        got = Fraction(float(nk.jump_start_time(np.float64(e), np.float64(g))))
+        ee, gg = Fraction(e), Fraction(g)
+        lo_q = Fraction(math.isqrt(math.floor(-gg / (1 - gg) * 10**800))) / 10**400
+        y_lo, y_hi = (ee * q / (ee * q + 1 - ee) for q in (lo_q, lo_q + Fraction(1, 10**400)))
+        yield got, y_lo, y_hi
+
+
 def test_underflow_terms_are_absolute_where_the_result_straddles_the_subnormal_range():
     """e q with e ~ 1e-250 and q ~ 1e-56: the result runs from subnormal to normal values on one box.
 
     The underflow of e q is half a subnormal spacing, at most that in ULP of the result wherever it lies; counted
     as a relative error against the least |y| of the box it was 10^9 ULP.  Exact values from Fraction arithmetic
     on the box's floats (NumPy's float64 kernel against an exact reference)."""
-    from pyramid_sym.kernels import numpy_kernels as nk
-
     m = build_model("jump_start_time", F64.nearest)
-    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
-    box = _box64(dom, 1e-263, 2e-243, 1.27e-111, 1.3e-111)
-    r = evaluate_box(m, F64, dom, box)
+    box = _box64(_JST64, 1e-263, 2e-243, 1.27e-111, 1.3e-111)
+    r = evaluate_box(m, F64, _JST64, box)
     assert r.bound is not None and r.bound < 4
-    rng = np.random.default_rng(7)
-    worst = 0.0
-    for _ in range(300):
-        e = float(F64.value(int(rng.integers(box[0][0], box[0][1] + 1))))
-        g = -float(F64.value(int(rng.integers(box[1][0], box[1][1] + 1))))
-        got = Fraction(float(nk.jump_start_time(np.float64(e), np.float64(g))))
-        # exact y = e q / (e q + 1 - e) with q = sqrt(-g/(1-g)): compare squares to stay rational
-        ee, gg = Fraction(e), Fraction(g)
-        q2 = -gg / (1 - gg)
-        # |got - y| / ulp(y) through a bracket of y: y is increasing in q
-        lo_q = Fraction(math.isqrt((q2 * 10**400).__floor__())) / 10**200
-        y_lo = ee * lo_q / (ee * lo_q + 1 - ee)
-        y_hi = ee * (lo_q + Fraction(1, 10**200)) / (ee * (lo_q + Fraction(1, 10**200)) + 1 - ee)
-        err = max(abs(got - y_lo), abs(got - y_hi)) / F64.ulp(y_lo)
-        worst = max(worst, float(err))
+    worst = max(float(max(abs(got - y_lo), abs(got - y_hi)) / F64.ulp(y_lo))
+                for got, y_lo, y_hi in _jst64_samples(box, 7))
     assert worst <= float(r.bound)
     assert any(F64.value(o) * Fraction(1, 10**55) < F64.smallest_normal for o in box[0])  # the box does straddle
 
@@ -276,7 +281,7 @@ def test_a_quotient_that_is_one_at_an_end_is_enclosed_exactly_there():
 def _box_around(dom, fmt, point, width):
     """The box of ``width`` floats on each side of ``point`` (a tuple of exact values), clipped to the domain."""
     box = []
-    for (sign, lo, hi), x in zip(dom.args, point):
+    for (_, lo, hi), x in zip(dom.args, point):
         o = fmt.ordinal(abs(Fraction(x)))
         box.append((max(lo, o - width), min(hi, o + width)))
     return tuple(box)
@@ -296,22 +301,15 @@ def test_taylor_remainder_bounds_the_exact_second_order_term(kernel, dtype, poin
     import mpmath
 
     from pyramid_sym.bound import _domain
-    from pyramid_sym.bound.search import _ZERO, _enclose, _taylor_remainder
-    from pyramid_sym.bound.interval import _fraction, iv, iv_hull
+    from pyramid_sym.bound.search import _enclose, _taylor_remainder, perturbation_bounds
+    from pyramid_sym.bound.interval import _fraction, iv_hull
 
     fmt = FORMATS[dtype]
     m = build_model(kernel, fmt.nearest)
     dom = _domain(kernel, fmt)
     box = _box_around(dom, fmt, point, 40)
     enc = _enclose(m, fmt, [iv_hull(a, b) for a, b in dom.values(box)])
-    bounds = []
-    for p in m.perturbations:
-        if p.kind == "c":
-            bounds.append(iv(p.const_bound).hi)
-        elif enc.exact[p.index]:
-            bounds.append(_ZERO)
-        else:
-            bounds.append(enc.rho[p.index] if p.kind == "d" else enc.under.get(p.index, _ZERO))
+    bounds = perturbation_bounds(m, enc)
     q = _taylor_remainder(m, enc, bounds)
     assert q is not None
     q = _fraction(q)  # an exact point, read back exactly
@@ -320,11 +318,11 @@ def test_taylor_remainder_bounds_the_exact_second_order_term(kernel, dtype, poin
     worst = Fraction(0)
     for _ in range(12):
         x = [fmt.value(int(rng.integers(o1, o2 + 1))) * sign for (sign, _, _), (o1, o2) in zip(dom.args, box)]
-        subs = {s: sympy_rational(v) for s, v in zip(m.symbols, x)}
+        subs = {s: _rational(v) for s, v in zip(m.symbols, x)}
         delta = {}
         for p, b in zip(m.perturbations, bounds):
             bq = _fraction(b) if b > 0 else Fraction(0)
-            delta[p.symbol] = sympy_rational(bq * int(rng.choice([-1, 1])))
+            delta[p.symbol] = _rational(bq * int(rng.choice([-1, 1])))
         full = dict(subs)
         full.update(delta)
         r = mpmath.mpf(str(m.ratio.xreplace(full).evalf(60)))
@@ -337,7 +335,8 @@ def test_taylor_remainder_bounds_the_exact_second_order_term(kernel, dtype, poin
     assert q < Fraction(1, 2 ** (fmt.precision + 10))
 
 
-def sympy_rational(x: Fraction):
+def _rational(x: Fraction):
+    """x as a SymPy Rational, exactly."""
     import sympy
 
     return sympy.Rational(x.numerator, x.denominator)
@@ -348,24 +347,13 @@ def test_float_count_is_not_doubled_where_the_spacing_does_not_halve():
     binade of half the spacing there, so the float count of a box whose result straddles the subnormal range is
     not twice its ULP bound (it was: 6 floats for 3 ULP).  NumPy's float64 kernel against the correctly
     rounded exact value (Fraction arithmetic, y bracketed through an integer square root)."""
-    from pyramid_sym.kernels import numpy_kernels as nk
-
     m = build_model("jump_start_time", F64.nearest)
-    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
-    box = _box64(dom, 1.5878657653273757e-263, 1.3639663065038175e-253, 3.57183559775711e-102, 5.271098971615262e-82)
-    r = evaluate_box(m, F64, dom, box)
+    box = _box64(_JST64, 1.5878657653273757e-263, 1.3639663065038175e-253, 3.57183559775711e-102, 5.271098971615262e-82)
+    r = evaluate_box(m, F64, _JST64, box)
     assert r.ordinal is not None and r.ordinal <= r.bound + 1  # it was 6 for a bound of 3.0
-    rng = np.random.default_rng(8)
     worst = 0
-    for _ in range(300):
-        e = float(F64.value(int(rng.integers(box[0][0], box[0][1] + 1))))
-        g = -float(F64.value(int(rng.integers(box[1][0], box[1][1] + 1))))
-        got = Fraction(float(nk.jump_start_time(np.float64(e), np.float64(g))))
-        ee, gg = Fraction(e), Fraction(g)
-        q2 = -gg / (1 - gg)
-        lo_q = Fraction(math.isqrt((q2 * 10**800).__floor__())) / 10**400
-        hi_q = lo_q + Fraction(1, 10**400)
-        rn = {F64.nearest(ee * q / (ee * q + 1 - ee)) for q in (lo_q, hi_q)}
+    for got, y_lo, y_hi in _jst64_samples(box, 8):
+        rn = {F64.nearest(y_lo), F64.nearest(y_hi)}
         assert len(rn) == 1  # the bracket is narrow enough to fix the correctly rounded value
         worst = max(worst, abs(F64.ordinal(got) - F64.ordinal(rn.pop())))
     assert worst <= r.ordinal
@@ -379,8 +367,6 @@ def test_a_sum_that_cancels_to_a_tiny_term_is_enclosed():
     from pyramid_sym.kernels import numpy_kernels as nk
 
     m = build_model("jump_start_time", F64.nearest)
-    dom = Domain(F64, ((1, 0, F64.ordinal(Fraction(1))), (-1, 1, F64.ordinal(F64.nearest(Fraction(1, 3))))))
-    box = _box64(dom, 1, 1, 1.854603075343711e-68, 7.418412301374843e-68)
-    r = evaluate_box(m, F64, dom, box)
+    r = evaluate_box(m, F64, _JST64, _box64(_JST64, 1, 1, 1.854603075343711e-68, 7.418412301374843e-68))
     assert r.bound is not None and r.bound < 2
     assert nk.jump_start_time(1.0, -4e-68) == 1.0

@@ -12,11 +12,7 @@ from fractions import Fraction
 
 import sympy
 
-from flint import arb
-
-from .interval import Iv
-
-_INF_KEY = arb(2) ** 100000
+from .interval import _INF, Iv
 
 __all__ = ["Tape"]
 
@@ -24,7 +20,7 @@ __all__ = ["Tape"]
 def _magnitude(x: Iv):
     """A sort key: the largest |end| of the interval (infinite for an unbounded one)."""
     if not x.is_finite():
-        return _INF_KEY
+        return _INF
     a, b = -x.lo, x.hi
     return a if a > b else b
 
@@ -43,6 +39,7 @@ class Tape:
         for sym, val in repl:
             self._slot[sym] = self._emit(val)
         self.outputs = [self._emit(e) for e in reduced]
+        self._compile()
 
     def _push(self, instr) -> tuple:
         self.code.append(instr)
@@ -71,43 +68,24 @@ class Tape:
         return out
 
     def _compile(self):
-        """The program with every operand as an index into one register file: inputs, constants, results."""
-        n_in = len(self.inputs)
-        consts: list[Iv] = []
-        cidx: dict = {}
+        """The program as indices into one register file: the inputs, then the constants, then the results."""
+        def operands(ins):  # ("add" | "mul", [refs]) or ("pow", ref, p, q)
+            return [ins[1]] if ins[0] == "pow" else ins[1]
 
-        def slot(ref):
+        refs = [r for ins in self.code for r in operands(ins)] + self.outputs
+        consts = list({id(x): x for kind, x in refs if kind == "c"}.values())
+        where = {id(x): len(self.inputs) + k for k, x in enumerate(consts)}
+        base = len(self.inputs) + len(consts)
+
+        def reg(ref):
             kind, x = ref
-            if kind == "in":
-                return x
-            if kind == "c":
-                if id(x) not in cidx:
-                    cidx[id(x)] = len(consts)
-                    consts.append(x)
-                return -1 - cidx[id(x)]
-            return ("r", x)
-
-        raw = []
-        for instr in self.code:
-            if instr[0] in ("add", "mul"):
-                raw.append((instr[0], [slot(a) for a in instr[1]]))
-            else:
-                raw.append(("pow", [slot(instr[1])], instr[2], instr[3]))
-        outs = [slot(r) for r in self.outputs]
-        base = n_in + len(consts)
-
-        def fix(k):
-            if isinstance(k, tuple):
-                return base + k[1]
-            return k if k >= 0 else n_in + (-1 - k)
+            return x if kind == "in" else where[id(x)] if kind == "c" else base + x
 
         self._consts = consts
-        self._prog = [(ins[0], [fix(k) for k in ins[1]]) + tuple(ins[2:]) for ins in raw]
-        self._outs = [fix(k) for k in outs]
+        self._prog = [(ins[0], [reg(a) for a in operands(ins)]) + tuple(ins[2:]) for ins in self.code]
+        self._outs = [reg(r) for r in self.outputs]
 
     def run(self, values) -> list[Iv]:
-        if not hasattr(self, "_prog"):
-            self._compile()
         regs: list[Iv] = list(values)
         regs += self._consts
         append = regs.append
