@@ -141,7 +141,8 @@ def _bare(spec, target):
     body = "".join(f"    {n} = {v}\n" for n, v in lines)
     source = f"def {spec.name}({names}):\n{body}    return {result}\n"
     root = printer._module.split(".")[0]
-    namespace = {root: importlib.import_module(root)}
+    # the runtime constants (Dekker's product in jump_start_time) from the emitted module's own runtime
+    namespace = {root: importlib.import_module(root), "_constant": importlib.import_module(target.module)._constant}
     if printer._module != root:
         importlib.import_module(printer._module)
     exec(compile(source, f"<printed {spec.name} for {target.name}>", "exec"), namespace)  # our own printed text
@@ -175,22 +176,31 @@ def bench_scalar(rounds: int) -> None:
                 t = interleaved({"emitted": lambda: emitted(x, g), "bare": lambda: bare(x, g)}, rounds)
                 row.append(f"{spec.name} {t['emitted'] / t['bare']:.2f}")
             print(f"   {target.name} {dt}: " + ", ".join(row))
-    # the price of the float32 accuracy fix: the emitted kernels against the forms they replaced
-    # (3 roundings fewer in s_k, a better-conditioned weight in beta), typed by hand
-    previous = {
-        "jump_start_time": lambda e, g, sq: (lambda x0: x0 / ((1 - e) + x0))(e * sq(-g / (1 - g))),
-        "renoise_beta": lambda x, g, sq: (lambda x0: x / (x * (sq(g + 1) - x0) + x0))(sq(g)),
-    }
+    # the price of the accuracy fixes: the emitted kernels against the forms they replaced, typed by hand:
+    # jump_start_time's two-root quotient (3 roundings fewer in s_k), its one-root form before Dekker's
+    # error-free product was added (one rounding fewer, 3.846 ULP certified instead of 4.52 in float32),
+    # renoise_beta's ill-conditioned weight
+    def one_root(e, g, sq):
+        e_q = e * sq(-g**2 / (1 - g) - g)
+        one_minus_e = 1 - e
+        return e_q / ((((1 - one_minus_e) - e) + e_q) + one_minus_e)
+
+    previous = [
+        ("jump_start_time", "two roots", lambda e, g, sq: (lambda x0: x0 / ((1 - e) + x0))(e * sq(-g / (1 - g)))),
+        ("jump_start_time", "one root, no Dekker step", one_root),
+        ("renoise_beta", "ill-conditioned", lambda x, g, sq: (lambda x0: x / (x * (sq(g + 1) - x0) + x0))(sq(g))),
+    ]
     for dt in (np.float32, np.float64):
         x = rng.uniform(0, 1, n).astype(dt)
         row = []
-        for name, sign in (("jump_start_time", -1), ("renoise_beta", 1)):
+        for name, form, old in previous:
+            sign = -1 if name == "jump_start_time" else 1
             for label, g in (("gamma array", (sign * rng.uniform(1e-8, 1 / 3, n)).astype(dt)), ("gamma scalar", sign * 0.25)):
-                emitted, old = getattr(nk, name), previous[name]
+                emitted = getattr(nk, name)
                 sq = math.sqrt if isinstance(g, float) else np.sqrt  # np.sqrt(float) is a strong float64
                 t = interleaved({"emitted": lambda: emitted(x, g), "old": lambda: old(x, g, sq)}, rounds)
-                row.append(f"{name} ({label}) {t['emitted'] / t['old']:.2f}")
-        print(f"   numpy {np.dtype(dt).name}, emitted / the previous stable form: " + ", ".join(row))
+                row.append(f"{name} vs {form} ({label}) {t['emitted'] / t['old']:.2f}")
+        print(f"   numpy {np.dtype(dt).name}, emitted / the previous form: " + ", ".join(row))
 
 
 # ----------------------------------------------------------------------------- accuracy

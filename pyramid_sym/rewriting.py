@@ -41,9 +41,10 @@ from .conventions import (
 from .domain import Domain
 from .errors import UsageError
 from .formulas import get
+from .kernels.runtime._shared import RUNTIME_CONSTANT_NAMES
 
 __all__ = ["StableRewrite", "RULES", "CANDIDATES", "rule", "rule_for", "q_code", "q_paper", "RewriteError",
-           "upsample_scale_composite"]
+           "upsample_scale_composite", "RUNTIME_CONSTANTS", "veltkamp", "dekker_scale", "dekker_floor"]
 
 
 class RewriteError(UsageError):
@@ -108,11 +109,20 @@ class StableRewrite:
 q_code = sqrt(gamma_c - gamma_c**2 / (1 + gamma_c))   # code: 1/sqrt(1 + 1/gamma_c), gamma_c in (0, 1/3]
 q_paper = sqrt(-gamma - gamma**2 / (1 - gamma))      # paper: sqrt(-gamma)/sqrt(1 - gamma), gamma in [-1/3, 0)
 
-_one_minus_e = sympy.Symbol("one_minus_e")  # steps of jump_start_time, each computed on its own line
-_e_q = sympy.Symbol("e_q")
-_e_back = sympy.Symbol("e_back")
-_e_err = sympy.Symbol("e_err")
-_e_q_plus_err = sympy.Symbol("e_q_plus_err")
+# Values a kernel reads from its working dtype at run time, not formulas: the emitted kernel binds each to
+# ``_constant("<name>", <first argument>)`` (values: ``kernels.runtime._shared.runtime_constant``).  In exact
+# arithmetic each cancels out of the rule that uses it, so the ledger's proof does not depend on it.
+RUNTIME_CONSTANTS: tuple[sympy.Symbol, ...] = tuple(sympy.Symbol(n) for n in RUNTIME_CONSTANT_NAMES)
+veltkamp = sympy.Symbol("veltkamp")            # Veltkamp's splitting constant 2^ceil(p/2) + 1
+dekker_scale = sympy.Symbol("dekker_scale")    # 2^floor((emax - 2)/2): scales a Dekker product's factors, exactly
+dekker_floor = sympy.Symbol("dekker_floor")    # 2^emin: keeps a quotient by a scaled product finite where it is 0
+assert {veltkamp, dekker_scale, dekker_floor} <= set(RUNTIME_CONSTANTS)
+
+# steps of jump_start_time (see its rule): each a unit of the printed kernel
+(_q, _e_big, _q_big, _p_big, _e_split, _e_gap, _e_hi, _e_lo, _q_split, _q_gap, _q_hi, _q_lo, _t_hh, _t_hl, _t_lh,
+ _p_err, _e_q, _one_minus_e, _e_back, _e_err, _e_q_plus_err, _rel_err, _small) = sympy.symbols(
+    "q e_big q_big p_big e_split e_gap e_hi e_lo q_split q_gap q_hi q_lo t_hh t_hl t_lh p_err e_q "
+    "one_minus_e e_back e_err e_q_plus_err rel_err small")
 
 
 _CODE = Domain([(sigma_end, SIGMA_CLOSED), (gamma_c, gamma_c_interval(BLOCK_2X2))])
@@ -204,23 +214,45 @@ def _rules() -> tuple[StableRewrite, ...]:
         StableRewrite(
             name="jump_start_time_one_root",
             formula_id="paper.eq25.s_k",
-            after=_e_q / (_one_minus_e + _e_q_plus_err),
-            steps=((_e_q, e_next * q_paper),
+            after=_e_q / (_one_minus_e + _small),
+            steps=((_q, q_paper),
+                   # Dekker's product of the scaled factors (scaling by a power of 2 is exact):
+                   # p_err = e_big q_big - p_big exactly (Veltkamp's split of each factor into halves whose
+                   # products are exact), 0 in exact arithmetic
+                   (_e_big, e_next * dekker_scale), (_q_big, _q * dekker_scale), (_p_big, _e_big * _q_big),
+                   (_e_split, veltkamp * _e_big), (_e_gap, _e_split - _e_big), (_e_hi, _e_split - _e_gap),
+                   (_e_lo, _e_big - _e_hi),
+                   (_q_split, veltkamp * _q_big), (_q_gap, _q_split - _q_big), (_q_hi, _q_split - _q_gap),
+                   (_q_lo, _q_big - _q_hi),
+                   (_t_hh, _e_hi * _q_hi - _p_big), (_t_hl, _t_hh + _e_hi * _q_lo), (_t_lh, _t_hl + _e_lo * _q_hi),
+                   (_p_err, _t_lh + _e_lo * _q_lo),
+                   (_e_q, _p_big / dekker_scale**2),
                    (_one_minus_e, 1 - e_next),
                    (_e_back, 1 - _one_minus_e),
                    (_e_err, _e_back - e_next),
-                   (_e_q_plus_err, _e_q + _e_err)),
+                   (_e_q_plus_err, _e_q + _e_err),
+                   (_rel_err, _p_err / (_p_big + dekker_floor)),
+                   (_small, _e_q_plus_err - _one_minus_e * _rel_err)),
             domain=Domain([(e_next, S_CLOSED), (gamma, gamma_interval(BLOCK_2X2))]),
             reason=(
                 "the inverse of eq. 25 as derived takes sqrt(-gamma) and sqrt(1 - gamma) separately; "
                 "dividing through by sqrt(1 - gamma) leaves e q_p / (e q_p + (1 - e)), one root and "
-                "non-negative terms, but still five roundings of about the same weight for e in (1/4, 1/2), "
-                "where the result is small.  Two are taken out: q_p is computed as "
+                "non-negative terms, but where 1 - e dominates (the result small) the roundings of q_p, of the "
+                "product e q_p and of the last sum all reach the result with weight 1, 3.5 u in all (4.5 ULP with "
+                "the last rounding, where it may cross a binade).  Two are taken out.  q_p is computed as "
                 "sqrt(-gamma - gamma^2/(1 - gamma)), where the roundings of 1 - gamma and of the quotient only "
-                "enter a term |gamma| times smaller, and the rounding of 1 - e is added back exactly "
-                "(e_err = (1 - (1 - e)) - e, two subtractions that are exact by Sterbenz's lemma; it is 0 in "
-                "exact arithmetic and in floating point the error of 1 - e, a classic error-free "
-                "transformation), so the denominator is (1 - e) + (e q_p + e_err)."
+                "enter a term |gamma| times smaller.  The rounding of 1 - e is added back exactly "
+                "(e_err = (1 - (1 - e)) - e, two subtractions exact by Sterbenz's lemma: Fast2Sum).  The rounding "
+                "of the product is found exactly by Dekker's product (Veltkamp's split with the working dtype's "
+                "constant; no FMA is needed) and moved into the denominator: with P the computed product and "
+                "E = e q_p - P, e q / (e q + B) = P / (P + B P / (e q)) and P / (e q) = 1 - E / P to first "
+                "order, so the denominator is (1 - e) + ((P + e_err) - (1 - e) E / P).  Dekker's E is exact "
+                "only for a product of at least 2^(emin + p) (Boldo 2006, with underflow), which e q_p is not "
+                "near e = 0 or gamma = 0: both factors are scaled by the power of 2 dekker_scale first (exact) "
+                "and P is the scaled product scaled back (exact wherever it is normal), so the relative error "
+                "E / P is the same and exact on the whole domain; the floor 2^emin keeps the quotient 0, not "
+                "0/0, at e = 0.  In exact arithmetic e_err and p_err are 0 and the form is "
+                "e q_p / ((1 - e) + e q_p)."
             ),
         ),
     )

@@ -62,6 +62,90 @@ def test_fast2sum_steps_of_jump_start_time_are_exact():
         assert Fraction(float(back)) == 1 - Fraction(float(one_minus_e))
 
 
+def _run_nodes(m, fmt, dtype, values):
+    """Every node of the model's DAG evaluated in NumPy's ``dtype``, one operation at a time (an evaluator of the
+    printed kernel that is not the kernel module itself)."""
+    from pyramid_sym.bound.model import _literal
+
+    out = []
+    ops = {"neg": lambda a: -a, "sqrt": np.sqrt, "add": np.add, "sub": np.subtract, "mul": np.multiply,
+           "div": np.divide}
+    for n in m.nodes:
+        if n.op == "input":
+            out.append(dtype(values[m.args.index(n.value)]))
+        elif n.op == "const":
+            out.append(dtype(float(_literal(n.value, fmt.nearest)[1])))
+        else:
+            out.append(dtype(ops[n.op](*[out[m.index[a]] for a in n.args])))
+    return out
+
+
+def _jst_extremes(dtype, n, rng):
+    """(e, gamma) pairs over jump_start_time's whole domain, log-uniform from the smallest subnormal, ends included."""
+    f = np.finfo(dtype)
+    tiny = float(f.smallest_subnormal)
+    e = np.concatenate([[tiny, 1 - float(f.epsneg), 0.5], 10 ** rng.uniform(np.log10(tiny), 0, n)]).astype(dtype)
+    g = -np.concatenate([[tiny, float(dtype(1 / 3)), 1e-20], 10 ** rng.uniform(np.log10(tiny), np.log10(1 / 3), n)])
+    return e, g.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dekker_product_error_of_jump_start_time_is_exact(dtype):
+    """The model takes Dekker's product error E as exactly a b - P on the whole domain (the kernel scales both
+    factors into Dekker's range first).  Checked on the kernel's own operations in NumPy, in exact rational
+    arithmetic, at inputs down to the smallest subnormal; the evaluator reproduces the kernel bit for bit."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    fmt = FORMATS[np.dtype(dtype).name]
+    m = build_model("jump_start_time", fmt.nearest)
+    assert len(m.dekker) == 1
+    (ie, (ia, ib, ip, inside)), = m.dekker.items()
+    assert len(inside) == 15  # the two splits (4 steps each), the four partial products and three of the sums
+    rng = np.random.default_rng(12)
+    es, gs = _jst_extremes(dtype, 400, rng)
+    for e, g in zip(es, gs):
+        vals = _run_nodes(m, fmt, dtype, (e, g))
+        assert vals[-1] == nk.jump_start_time(e, g)
+        a, b, p = (Fraction(float(vals[j])) for j in (ia, ib, ip))
+        assert Fraction(float(vals[ie])) == a * b - p, (float(e), float(g))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dekker_scale_puts_every_product_in_dekkers_range(dtype):
+    """2^(emin + p) <= |a b| <= 2^(emax - 2) and |a|, |b| <= 2^(emax - ceil(p/2) - 1) (Boldo 2006) for the scaled
+    factors at the extremes of jump_start_time's domain: e from the smallest subnormal to 1, q from its value at
+    the smallest subnormal gamma to its value at -1/3 (q grows with -gamma)."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    fmt = FORMATS[np.dtype(dtype).name]
+    f = np.finfo(dtype)
+    scale = nk._constant("dekker_scale", np.zeros((), dtype))
+    m = build_model("jump_start_time", fmt.nearest)
+    (ie, (ia, ib, ip, _)), = m.dekker.items()
+    lows = _run_nodes(m, fmt, dtype, (dtype(f.smallest_subnormal), -dtype(f.smallest_subnormal)))
+    highs = _run_nodes(m, fmt, dtype, (dtype(1), -dtype(np.nextafter(dtype(1 / 3), dtype(1)))))
+    assert Fraction(float(lows[ia])) == Fraction(float(f.smallest_subnormal)) * Fraction(float(scale))
+    assert Fraction(float(lows[ia])) * Fraction(float(lows[ib])) >= Fraction(2) ** (fmt.emin + fmt.precision)
+    assert Fraction(float(highs[ia])) * Fraction(float(highs[ib])) <= Fraction(2) ** (fmt.emax - 2)
+    assert max(float(highs[ia]), float(highs[ib])) <= 2.0 ** (fmt.emax - (fmt.precision + 1) // 2 - 1)
+
+
+def test_runtime_constants_are_the_same_in_every_target_and_in_the_model():
+    """_constant of each emitted module (NumPy and JAX from finfo's fields, torch from eps, tiny and max) gives the
+    value the bound's model takes from pyramid_sym.bound.formats."""
+    import torch
+
+    from pyramid_sym.bound.model import _runtime_value
+    from pyramid_sym.kernels import numpy_kernels as nk, torch_kernels as tk
+    from pyramid_sym.kernels.runtime._shared import RUNTIME_CONSTANT_NAMES
+
+    for name in RUNTIME_CONSTANT_NAMES:
+        for dtype in ("float32", "float64"):
+            want = _runtime_value(name, dtype)
+            assert Fraction(float(nk._constant(name, np.zeros((), dtype)))) == want
+            assert Fraction(tk._constant(name, torch.zeros((), dtype=getattr(torch, dtype)))) == want
+
+
 def _f32_error_ulp(kernel: str, x: np.ndarray, g: np.ndarray) -> np.ndarray:
     from pyramid_sym.kernels import numpy_kernels as nk
 
@@ -319,6 +403,7 @@ def test_taylor_remainder_bounds_the_exact_second_order_term(kernel, dtype, poin
     for _ in range(12):
         x = [fmt.value(int(rng.integers(o1, o2 + 1))) * sign for (sign, _, _), (o1, o2) in zip(dom.args, box)]
         subs = {s: _rational(v) for s, v in zip(m.symbols, x)}
+        subs.update(m.constants)  # the runtime constants' values (Dekker's product in jump_start_time)
         delta = {}
         for p, b in zip(m.perturbations, bounds):
             bq = _fraction(b) if b > 0 else Fraction(0)

@@ -99,7 +99,10 @@ def _model(kernel: str, fmt: Format):
     tree = kernel_tree(kernel)
     inexact = tuple(sorted(str(n.value) for n in _topological(tree[1])
                            if n.op == "const" and _literal(n.value, fmt.nearest)[0] != _literal(n.value, fmt.nearest)[1]))
-    key = (kernel, inexact if not inexact else fmt.name)
+    # a literal inexact in some format, or a constant read from the working dtype (Veltkamp's): one model per format
+    per_format = inexact or any(n.op == "const" and isinstance(n.value, tuple) and len(n.value) == 1
+                                for n in _topological(tree[1]))
+    key = (kernel, fmt.name if per_format else ())
     if key not in _MODELS:
         _MODELS[key] = build_model(kernel, fmt.nearest, tree=tree)
     return _MODELS[key]

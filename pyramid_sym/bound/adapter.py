@@ -36,7 +36,8 @@ class Node:
     """One value of a kernel: an input, an exact constant, or one floating-point operation on earlier nodes.
 
     ``op`` is ``"input"`` (``value`` = argument name), ``"const"`` (``value`` = the printed
-    literal's exact value as a Fraction, before its conversion to the working dtype),
+    literal's exact value as a Fraction, before its conversion to the working dtype, or
+    ``(name,)`` for a constant the kernel reads from its working dtype, such as ``("veltkamp",)``),
     ``"neg"`` (exact), or one of the rounded operations ``"add" "sub" "mul" "div" "sqrt"``.
     Structurally equal nodes are the same value (the same operation on the same operands
     rounds the same way), so the tree is a DAG with hash-consed nodes.
@@ -60,6 +61,17 @@ class Node:
 
 
 ROUNDED = ("add", "sub", "mul", "div", "sqrt")
+
+
+def _runtime_constants() -> frozenset[str]:
+    """The names of the runtime constants a kernel may read (``_constant("veltkamp", e)``), from the rewriting
+    rules' one definition."""
+    from ..rewriting import RUNTIME_CONSTANTS
+
+    return frozenset(str(c) for c in RUNTIME_CONSTANTS)
+
+
+_RUNTIME_CONSTANTS = _runtime_constants()
 
 _MODULES = {"numpy": "pyramid_sym.kernels.numpy_kernels", "torch": "pyramid_sym.kernels.torch_kernels"}
 
@@ -152,7 +164,13 @@ class _Builder:
             if (isinstance(f, ast.Attribute) and f.attr == "sqrt" and isinstance(f.value, ast.Name)
                     and f.value.id == self.module and len(expr.args) == 1 and not expr.keywords):
                 return self.intern(Node("sqrt", (self.build(expr.args[0]),)))
-            self.fail(expr, f"only {self.module}.sqrt is modelled")
+            if (isinstance(f, ast.Name) and f.id == "_constant" and len(expr.args) == 2 and not expr.keywords
+                    and isinstance(expr.args[0], ast.Constant) and expr.args[0].value in _RUNTIME_CONSTANTS
+                    and isinstance(expr.args[1], ast.Name) and expr.args[1].id in self.env):
+                # a constant of the working dtype (Veltkamp's, ...): its value depends on the format, see model._literal
+                return self.intern(Node("const", (), (expr.args[0].value,)))
+            self.fail(expr, f"only {self.module}.sqrt and _constant(NAME, x) with NAME one of "
+                         f"{', '.join(sorted(_RUNTIME_CONSTANTS))} are modelled")
         self.fail(expr, f"{type(expr).__name__} is not modelled")
 
 

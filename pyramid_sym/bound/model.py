@@ -21,8 +21,12 @@ correlation of its terms (0.047 where the remainder is below 1.7e-31).
 
 Operations proved exact do not get a perturbation: the two subtractions of Dekker's
 Fast2Sum pattern ``(a - (a - b)) - b`` with ``|a| >= |b|`` on the domain, for every
-box; per box, Sterbenz's lemma (``y/2 <= x <= 2y`` gives ``x - y`` exactly), operands 0
-and 1, and a result that is a single representable value.
+box; Dekker's product error ``E`` of ``P = a b`` (Veltkamp's split, see :func:`_dekker`),
+modelled as ``a b - P + t`` with ``t`` 0 where ``2^(emin + p) <= |a b| <= 2^(emax - 2)`` and
+``|a|, |b| <= 2^(emax - ceil(p/2) - 1)`` (Boldo 2006, the formal proof of Veltkamp's and Dekker's algorithms
+with underflow and overflow) and bounded per box elsewhere; a product or quotient by a power of 2 (exact unless
+it underflows: then only its ``h``); per box, Sterbenz's lemma (``y/2 <= x <= 2y`` gives ``x - y`` exactly),
+operands 0 and 1, and a result that is a single representable value.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ __all__ = ["Perturbation", "KernelModel", "build_model"]
 
 @dataclass(frozen=True)
 class Perturbation:
-    """One perturbation variable: ``kind`` "d" (relative rounding of node ``index``), "h" (underflow) or "c" (literal)."""
+    """One perturbation variable: ``kind`` "d" (relative rounding of node ``index``), "h" (underflow), "c"
+    (literal) or "t" (absolute: how far Dekker's product error at node ``index`` may be from exact, 0 where
+    Dekker's theorem applies)."""
 
     kind: str
     index: int
@@ -58,20 +64,35 @@ class KernelModel:
     ratio: sympy.Expr                      # R = W / y
     perturbations: list[Perturbation]
     fast2sum: frozenset[int]               # node indices exact by Fast2Sum
+    dekker: dict = field(default_factory=dict)  # Dekker's product errors: {E: (a, b, P, steps inside)}, see _dekker
+    dekker_inside: dict = field(default_factory=dict)  # {step inside a Dekker product (no perturbation): its E}
+    constants: dict = field(default_factory=dict)  # {runtime constant's symbol: its value}, in the SymPy forms
     coeffs: list[sympy.Expr] = field(default_factory=list)
     first_tape: Tape | None = None       # the coefficients, then the ratio forms of those listed in alt_index
     alt_index: list[int] = field(default_factory=list)
     abs_h: list[int] = field(default_factory=list)   # perturbations "h" with an absolute coefficient in abs_h_tape
     abs_h_tape: Tape | None = None         # dW/dh at 0: the underflow terms' absolute weights (W: the result unrounded)
+    h_ratio: list[int] = field(default_factory=list)  # underflow terms whose node is not 0 in exact arithmetic
+    h_ratio_tape: Tape | None = None       # y / (exact value of the node) of each term in h_ratio
     exact_tape: Tape | None = None
     node_tape: Tape | None = None          # the exact value of every node (radicands factored)
     node_alt: list[int] = field(default_factory=list)   # nodes with a second (ratio) form, in node_alt_tape
     node_alt_tape: Tape | None = None
-    pre_index: list[int] = field(default_factory=list)  # nodes whose perturbed pre-rounding value is in pre_tape
-    pre_tape: Tape | None = None           # of (arguments, perturbations): encloses the computed operands' op
+    pre_exprs: dict = field(default_factory=dict)  # {node: its perturbed value before rounding}, see pre_tape
+    pre_tapes: dict = field(default_factory=dict)  # the tapes of pre_tape, built on first use
     index: dict = field(default_factory=dict)
     pidx: dict = field(default_factory=dict)   # (kind, node index) -> position in ``perturbations``
     arg_index: list = field(default_factory=list)  # per node, the indices of its operands
+
+    def pre_tape(self, i: int) -> Tape | None:
+        """The tape of node i's operation on its operands' perturbed values, over (arguments, perturbations):
+        an enclosure of the computed operands' operation in which correlated roundings (Fast2Sum) stay
+        correlated.  Built on first use (one node's expression, not the whole kernel's)."""
+        if i not in self.pre_exprs:
+            return None
+        if i not in self.pre_tapes:
+            self.pre_tapes[i] = Tape(list(self.symbols) + [p.symbol for p in self.perturbations], [self.pre_exprs[i]])
+        return self.pre_tapes[i]
 
     @property
     def result_index(self) -> int:
@@ -111,8 +132,76 @@ def _fast2sum(nodes: list[Node]) -> dict[int, tuple[Node, Node]]:
     return out
 
 
+def _runtime_value(name: str, fmt_name: str) -> Fraction:
+    """The value of the runtime constant ``name`` in the working format ``fmt_name``: the emitted modules' own
+    definition (their runtime), so that the model and the kernels cannot disagree."""
+    from ..kernels.runtime._shared import runtime_constant
+    from .formats import format_named
+
+    fmt = format_named(fmt_name)
+    m, k = runtime_constant(name, fmt.precision, fmt.emin, fmt.emax)
+    return m * Fraction(2) ** k
+
+
+def _dekker(nodes: list[Node]) -> dict[int, tuple[int, int, int, frozenset[int]]]:
+    """Dekker's product error E = (((a_hi b_hi - P) + a_hi b_lo) + a_lo b_hi) + a_lo b_lo of P = a b, with
+    Veltkamp's split x_hi = C x - (C x - x), x_lo = x - x_hi (C the runtime constant "veltkamp"):
+    {index of E: (index of a, index of b, index of P, indices of the steps inside the pattern)}.  The steps
+    inside must feed nothing but the pattern (then E's value is modelled as a b - P, see build_model)."""
+    index = {n: i for i, n in enumerate(nodes)}
+
+    def split_of(x):  # (hi, lo) nodes of x's split, or None
+        for hi in nodes:
+            if hi.op != "sub" or hi.args[1].op != "sub":
+                continue
+            c, gap = hi.args
+            if gap.args != (c, x) or c.op != "mul" or x not in c.args:
+                continue
+            other = c.args[1] if c.args[0] == x else c.args[0]
+            if other.op != "const" or other.value != ("veltkamp",):
+                continue
+            lo = next((n for n in nodes if n.op == "sub" and n.args == (x, hi)), None)
+            if lo is not None:
+                return hi, lo, (c, gap, hi, lo)
+        return None
+
+    def mul_of(u, v):
+        return next((n for n in nodes if n.op == "mul" and n.args in ((u, v), (v, u))), None)
+
+    def add_of(u, v):
+        return next((n for n in nodes if n.op == "add" and n.args in ((u, v), (v, u))), None)
+
+    out: dict[int, tuple[int, int, int, frozenset[int]]] = {}
+    for p in nodes:
+        if p.op != "mul":
+            continue
+        a, b = p.args
+        sa, sb = split_of(a), split_of(b)
+        if sa is None or sb is None:
+            continue
+        (ah, al, inner_a), (bh, bl, inner_b) = sa, sb
+        hh, hl, lh, ll = mul_of(ah, bh), mul_of(ah, bl), mul_of(al, bh), mul_of(al, bl)
+        if None in (hh, hl, lh, ll):
+            continue
+        t1 = next((n for n in nodes if n.op == "sub" and n.args == (hh, p)), None)
+        t2 = add_of(t1, hl) if t1 is not None else None
+        t3 = add_of(t2, lh) if t2 is not None else None
+        e = add_of(t3, ll) if t3 is not None else None
+        if e is None:
+            continue
+        inner = set(inner_a) | set(inner_b) | {hh, hl, lh, ll, t1, t2, t3}
+        users = {u for n in nodes for u in [n] if any(x in inner for x in n.args)}
+        if not users <= inner | {e}:
+            continue  # a step of the pattern is used elsewhere: not modelled as Dekker's product
+        out[index[e]] = (index[a], index[b], index[p], frozenset(index[n] for n in inner))
+    return out
+
+
 def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
     """(exact value, the value the working dtype holds) of a printed literal."""
+    if isinstance(value, tuple) and len(value) == 1:  # a runtime constant of the format (``fmt_nearest``'s)
+        v = _runtime_value(value[0], fmt_nearest.__self__.name)
+        return v, v
     if isinstance(value, tuple):  # ("ratio", p, q): Python's double p/q, then the working dtype
         _, p, q = value
         exact = Fraction(p) / Fraction(q)
@@ -179,6 +268,46 @@ def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
     return out.xreplace({r: sympy.sqrt(b) for b, r in rads.items()})
 
 
+def _root_form(c: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr | None] | None:
+    """c as a rational function of its one square root Q = sqrt(b(g)), b of one argument g that the root
+    determines (b = -gamma/(1 - gamma) gives gamma = Q^2/(Q^2 - 1)), cancelled and factored, Q written back as
+    sqrt(b): the same function on the domain, where the derivative's terms that cancel to first order are gone
+    (the weight of the radicand's rounding in jump_start_time is (1 - e) / (2 (e Q + 1 - e)), not a difference
+    of two terms each as large), and its ratio form with the denominator grouped by powers of Q (None where the
+    denominator has no Q).  None where c has no such root."""
+    roots = [p for p in c.atoms(sympy.Pow) if p.exp.is_Rational and p.exp.q == 2]
+    bases = {sympy.factor(p.base) for p in roots}
+    if len(bases) != 1:
+        return None
+    (b,) = bases
+    if len(b.free_symbols) != 1 or b.has(sympy.Pow) and any(
+            a.exp.is_Rational and a.exp.q == 2 for a in b.atoms(sympy.Pow)):
+        return None
+    (g,) = b.free_symbols
+    q = sympy.Dummy("Q", positive=True)
+    try:
+        sols = sympy.solve(sympy.Eq(q ** 2, b), g)
+    except (NotImplementedError, ValueError):
+        return None
+    if len(sols) != 1:
+        return None
+    c1 = c.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2 and sympy.factor(x.base) == b,
+                   lambda x: q ** int(x.exp * 2))
+    c2 = sympy.factor(sympy.cancel(sympy.together(c1.xreplace({g: sols[0]}))))
+    if c2.has(g):
+        return None
+    root = {q: sympy.sqrt(b)}
+    n, d = sympy.fraction(c2)
+    if n == 0 or not d.has(q):
+        return c2.xreplace(root), None
+    # the ratio form with the denominator grouped by powers of Q, each group's coefficient factored and divided
+    # by the numerator: (1 - e) / (2 (e Q + 1 - e)) is 1 / (2 + 2 e Q / (1 - e)), whose interval evaluation keeps
+    # the 1 - e of the numerator and the denominator together
+    groups = sympy.collect(sympy.expand(d), q, evaluate=False)
+    grouped = 1 / sympy.Add(*[sympy.cancel(sympy.factor(k) / n) * p for p, k in groups.items()])
+    return c2.xreplace(root), grouped.xreplace(root)
+
+
 def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
     """N / (T1 + T2 + ...) as 1 / (T1/N + T2/N + ...): the same function, with the common factors of N and
     each T cancelled, so that interval arithmetic does not lose the correlation between numerator and
@@ -209,10 +338,13 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     nodes = _topological(result)
     symbols = tuple(sympy.Symbol(a) for a in args)
     f2s = _fast2sum(nodes)
+    dk = _dekker(nodes)
+    inside = {j: e for e, v in dk.items() for j in v[3]}
     perts: list[Perturbation] = []
     pert_val: list[sympy.Expr] = []
     pert_pre: dict[int, sympy.Expr] = {}   # each operation on its operands' perturbed values, before its own rounding
     exact_val: list[sympy.Expr] = []
+    constants: dict[sympy.Symbol, sympy.Rational] = {}
     last = len(nodes) - 1
     for i, n in enumerate(nodes):
         if n.op == "input":
@@ -223,6 +355,12 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         if n.op == "const":
             exact, held = _literal(n.value, fmt_nearest)
             e = sympy.Rational(exact.numerator, exact.denominator)
+            if isinstance(n.value, tuple) and len(n.value) == 1:
+                # a runtime constant (exact in the format): a positive symbol until the tapes are built, so that
+                # SymPy factors with it instead of with integers such as 2^1020 (Wang's algorithm then hunts primes)
+                sym = sympy.Symbol(n.value[0], positive=True)
+                constants[sym] = e
+                e = sym
             exact_val.append(e)
             if held == exact:
                 pert_val.append(e)
@@ -236,8 +374,22 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         op = {"neg": lambda x: -x, "sqrt": sympy.sqrt, "add": lambda x, y: x + y, "sub": lambda x, y: x - y,
               "mul": lambda x, y: x * y, "div": lambda x, y: x / y}[n.op]
         w = op(*a)
-        pert_pre[i] = w
         exact_val.append(op(*b))
+        if i in inside:
+            # a step of Dekker's product: its rounding is accounted for by the product error's own model below
+            pert_val.append(exact_val[-1])
+            continue
+        if i in dk:
+            # Dekker's product error: exactly a b - P of the computed a, b, P where the operands' exponents add up
+            # to emin + p - 1 or more; elsewhere (underflow) within a per-box bound of that, the perturbation "t"
+            ia, ib, ip, _ = dk[i]
+            t = sympy.Symbol(f"t{i}")
+            perts.append(Perturbation("t", i, t))
+            w = pert_val[ia] * pert_val[ib] - pert_val[ip] + t
+            pert_pre[i] = w
+            pert_val.append(w)
+            continue
+        pert_pre[i] = w
         if i in f2s:
             # an error-free step: write its perturbed value without the cancelling terms ((1 - e) - (1 - e)(1 + d)
             # is -(1 - e) d), so that intervals keep it small; the same function
@@ -256,43 +408,58 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         pert_val.append(w)
     y = exact_val[last]
     ratio = pert_val[last] / y
-    model = KernelModel(kernel, args, nodes, symbols, y, ratio, perts, frozenset(f2s))
+    model = KernelModel(kernel, args, nodes, symbols, y, ratio, perts, frozenset(f2s), dk, inside, constants)
     zero = {p.symbol: 0 for p in perts}
     model.coeffs = [sympy.diff(ratio, p.symbol).xreplace(zero) for p in perts]
     # an underflow term is absolute: its weight dW/dh (= c_h y) counted against ulp(y) >= the subnormal spacing
     # stays bounded where y itself straddles the subnormal range, where c_h = dR/dh ~ 1/y does not
     model.abs_h = [k for k, p in enumerate(perts) if p.kind == "h"]
-    psyms = [p.symbol for p in perts]
     radicands: dict = {}
     model.alt_index = []
     alts = []
     for k, c in enumerate(model.coeffs):
         forms = [_ratio_form(c)]
-        try:
-            reduced = _reduce_radicals(c)
-        except (sympy.PolynomialError, ValueError):
-            reduced = None
-        if reduced is not None and reduced != c:
-            forms += [reduced, _ratio_form(reduced)]
+        rooted = _root_form(c)
+        if rooted is not None:
+            forms += list(rooted)
+        else:
+            # several roots: each a symbol, its square reduced (a weaker form of the same idea)
+            try:
+                reduced = _reduce_radicals(c)
+            except (sympy.PolynomialError, ValueError):
+                reduced = None
+            if reduced is not None and reduced != c:
+                forms += [reduced, _ratio_form(reduced)]
         for alt in forms:
             if alt is not None:
                 model.alt_index.append(k)
                 alts.append(alt)
-    model.first_tape = Tape(symbols, [_positive_form(c, radicands) for c in list(model.coeffs) + alts])
-    model.exact_tape = Tape(symbols, [_positive_form(y, radicands)])
+    def valued(e):  # the runtime constants' values in: what the tapes evaluate
+        return e.xreplace(constants) if constants else e
+
+    model.first_tape = Tape(symbols, [_positive_form(valued(c), radicands) for c in list(model.coeffs) + alts])
+    model.exact_tape = Tape(symbols, [_positive_form(valued(y), radicands)])
     if model.abs_h:
         w_last = pert_val[last]
-        model.abs_h_tape = Tape(symbols, [_positive_form(sympy.factor(sympy.diff(w_last, perts[k].symbol).xreplace(zero)),
-                                                         radicands) for k in model.abs_h])
-    model.pre_index = sorted(pert_pre)
-    model.pre_tape = Tape(list(symbols) + psyms, [_positive_form(pert_pre[i], radicands) for i in model.pre_index])
-    model.node_tape = Tape(symbols, [_positive_form(_factored(v), radicands) for v in exact_val])
+        model.abs_h_tape = Tape(symbols, [_positive_form(valued(sympy.factor(sympy.diff(w_last, perts[k].symbol)
+                                                                             .xreplace(zero))), radicands)
+                                          for k in model.abs_h])
+        # y over the exact value of each underflowing node: its underflow (|node| < 2^emin) needs
+        # |y| < 2^emin |y / node|, so that the search counts it only for such y
+        # (none where the node is 0 in exact arithmetic, as a Dekker product's error: counted for every y)
+        model.h_ratio = [k for k in model.abs_h if exact_val[perts[k].index] != 0]
+        if model.h_ratio:
+            model.h_ratio_tape = Tape(symbols, [_positive_form(valued(_factored(sympy.cancel(y / exact_val[perts[k].index]))),
+                                                               radicands) for k in model.h_ratio])
+    model.pre_exprs = {i: _positive_form(valued(pert_pre[i]), radicands) for i in sorted(pert_pre)}
+    model.node_tape = Tape(symbols, [_positive_form(valued(_factored(v)), radicands) for v in exact_val])
     model.node_alt = []
     node_alts = []
     for k, v in enumerate(exact_val):
         # other forms of the same exact value, intersected with the first: the printed one (a sum of
         # non-negative terms stays non-negative) and the ratio form of a quotient
         for alt in (_positive_form(v, radicands), _ratio_form(v), _complement_form(v)):
+            alt = valued(alt) if alt is not None else None
             if alt is not None and alt != model.node_tape.exprs[k]:
                 model.node_alt.append(k)
                 node_alts.append(_positive_form(alt, radicands))

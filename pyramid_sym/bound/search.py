@@ -9,9 +9,10 @@ a binade.  On a box of inputs, :func:`evaluate_box`
    both ends rounded to nearest: rounding to nearest is monotone, so the computed value
    stays inside);
 2. gives each rounded operation its bound: 0 when it is exact on the box (Sterbenz,
-   operand 0 or 1, a single representable result, Fast2Sum), else
-   ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus the underflow term
-   when a product or quotient may be subnormal;
+   operand 0 or 1, a single representable result, Fast2Sum, a scaling by a power of 2 whose
+   result is normal), else ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus
+   the underflow term when a product or quotient may be subnormal; Dekker's product error is
+   exact where Boldo's conditions hold on the box (:func:`_dekker_enclosure`);
 3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; the coefficients
    ``c_v`` from their symbolic forms, ``R2`` from a first-order Taylor model carried through the
    operations, :func:`_taylor_remainder`), and takes the smaller of that and a forward
@@ -120,6 +121,8 @@ class Enclosures:
     under: dict[int, Fraction]        # absolute underflow bound of each product or quotient
     forward: Fraction | None          # forward bound of |R - 1| (None: not finite)
     forward_abs: Fraction | None = None  # forward bound of |W - y| (the last operation unrounded)
+    tbound: dict = field(default_factory=dict)  # bound of each Dekker product error's distance from exact
+    pre_rel: dict = field(default_factory=dict)  # forward relative error of each rounded node before its rounding
 
 
 def _pt(x: arb) -> Iv:
@@ -231,10 +234,15 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     pidx = model.pidx
 
     def pre_from_model(i):
+        tape = model.pre_tape(i)
+        if tape is None:
+            return None
         box_ = []
         for p in model.perturbations:
             if p.kind == "c":
                 b = iv(p.const_bound).hi
+            elif p.kind == "t":
+                b = tbound.get(p.index, _ZERO)  # known for every product error before node i
             elif p.index < i:
                 b = (_ZERO if exact[p.index] else rho.get(p.index, _U[fmt.name])) if p.kind == "d" else \
                     (_ZERO if exact[p.index] else under.get(p.index, _HALF_QUANTUM[fmt.name]))
@@ -242,9 +250,19 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
                 b = _U[fmt.name] if p.kind == "d" else _HALF_QUANTUM[fmt.name]
             box_.append(Iv(-b, b))
         try:
-            return dict(zip(model.pre_index, model.pre_tape.run(list(inputs) + box_))).get(i)
+            return tape.run(list(inputs) + box_)[0]
         except EmptyRoot:
             return None
+
+    holds: dict = {}
+
+    def _holds(k, i):  # Dekker's theorem for the product error k, decided once its factors are enclosed
+        if k not in holds:
+            ia, ib = model.dekker[k][:2]
+            if max(ia, ib) >= i:
+                return False
+            holds[k] = _dekker_holds(fmt, model, k, post)
+        return holds[k]
 
     pre: list[Iv | None] = [None] * n_nodes
     post: list[Iv] = [Iv.of(0)] * n_nodes
@@ -253,6 +271,8 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     A: list = [_ZERO] * n_nodes   # absolute error bound of the computed value (None: unknown)
     rho: dict = {}
     under: dict = {}
+    tbound: dict = {}
+    pre_rel: dict = {}
     one = Iv.of(1)
     last = n_nodes - 1
     arg_index = model.arg_index
@@ -265,6 +285,14 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             continue
         idx = arg_index[i]
         ops = [post[j] for j in idx]
+        if i in model.dekker_inside and _holds(model.dekker_inside[i], i):
+            # a step inside a Dekker product whose error is proved exact on the box: nothing reads it
+            post[i] = Iv(-_INF, _INF)
+            E[i] = A[i] = None
+            continue
+        if i in model.dekker and _dekker_enclosure(model, fmt, i, pre, post, exact, rho, under, tbound):
+            E[i], A[i] = None, _abs_high(post[i])
+            continue
         # the exact value once more, from the operands' exact values: intersect
         try:
             cv = [vals[j] for j in idx]
@@ -348,14 +376,36 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             if ab is not None:
                 w2 = v + Iv(-ab, ab)
                 w = w2 if w is None else w.intersect(w2)
+        if n.op == "div" and idx[0] in model.dekker and tbound.get(idx[0]) == 0:
+            # E / (P + c), E Dekker's error of P > 0 (exact: |E| <= ulp(P)/2 <= u P), c >= 0: |quotient| <= u.
+            # Intervals of E and P over a wide box lose that (E's bound comes from the largest P)
+            ip = model.dekker[idx[0]][2]
+            den = model.nodes[idx[1]]
+            others = [x for x in den.args if model.index[x] != ip] if den.op == "add" else []
+            if (den.op == "add" and len(others) == 1 and others[0].op == "const" and post[model.index[others[0]]].lo >= 0
+                    and post[ip].lo > 0):
+                cap = Iv(-_U[fmt.name], _U[fmt.name])
+                w = cap if w is None else w.intersect(cap)
         if w is None or (n.op in ("add", "sub") and w.lo <= 0 <= w.hi and not (w.lo == 0 and w.hi == 0)):
             pm = pre_from_model(i)
             if pm is not None and pm.is_finite():
                 w = pm if w is None else w.intersect(pm)
+        if w is None and i in model.dekker_inside:
+            w = Iv(-_INF, _INF)  # a step inside Dekker's product: only the product error's fallback reads it
         if w is None:
             raise ArithmeticError(f"no finite enclosure of node {i} ({n.op})")
         lo, hi = w.lo, w.hi
         pre[i] = w
+        if i in model.dekker:
+            # Dekker's theorem not proved on the box: E as computed (its last sum may round), t within
+            # |computed E| + |a b - P|
+            ip = model.dekker[i][2]
+            post[i] = _rn_hull(fmt, lo, hi)
+            gap = _ZERO if exact[ip] else (rho[ip] * _abs_high(pre[ip]) + under.get(ip, _ZERO)).upper()
+            tbound[i] = (_abs_high(post[i]) + gap).upper() if post[i].is_finite() else _INF
+            exact[i] = True
+            E[i], A[i] = None, (_abs_high(post[i]) if post[i].is_finite() else None)  # its exact value is 0
+            continue
         ex = n.op == "neg" or i in model.fast2sum or _exact_on_box(
             n.op, [(post[j].lo, post[j].hi) for j in idx], lo, hi, fmt)
         exact[i] = ex
@@ -363,7 +413,10 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             post[i] = w
             E[i], A[i] = e, ab
             continue
+        pre_rel[i] = e
         r, may_underflow = _rho(fmt, lo, hi)
+        if n.op in ("mul", "div") and _pow2_scale(n.op, [(post[j].lo, post[j].hi) for j in idx]) is not None:
+            r = _ZERO  # scaling by 2^k only rounds where it underflows: the absolute term h below
         post[i] = _rn_hull(fmt, lo, hi)
         if post[i].lo == post[i].hi and (lo > 0 or hi < 0):
             # the rounded value is one known float: its error is at most its distance to the ends
@@ -384,15 +437,47 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         if ab is not None:
             ab = (ab + r * (_abs_high(v) + ab) + h).upper() if v.is_finite() else None
         E[i], A[i] = e, ab
-    return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last])
+    return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last], tbound, pre_rel)
+
+def _dekker_holds(fmt: Format, model: KernelModel, i: int, post) -> bool:
+    """Dekker's theorem on the box for the product error at node ``i``: 2^(emin + p) <= |a b| <= 2^(emax - 2) and
+    |a|, |b| <= 2^(emax - ceil(p/2) - 1) for the computed factors (see _dekker_enclosure)."""
+    ia, ib = model.dekker[i][:2]
+    al, bl = _abs_low(post[ia]), _abs_low(post[ib])
+    ah, bh = _abs_high(post[ia]), _abs_high(post[ib])
+    return bool(al * bl >= arb((1, fmt.emin + fmt.precision)) and ah * bh <= arb((1, fmt.emax - 2))
+                and _mx(ah, bh) <= arb((1, fmt.emax - (fmt.precision + 1) // 2 - 1)))
+
+
+def _dekker_enclosure(model: KernelModel, fmt: Format, i: int, pre, post, exact, rho, under, tbound) -> bool:
+    """Enclose Dekker's product error E (node ``i``) of P = a b and bound its distance t from a b - P.
+
+    E is exactly a b - P (t = 0) where 2^(emin + p) <= |a b| <= 2^(emax - 2) and
+    |a|, |b| <= 2^(emax - ceil(p/2) - 1) on the box (Boldo 2006, the formal proof of Veltkamp's and Dekker's
+    algorithms with underflow and overflow; for binary64 the bounds 2^-969, 2^1021 and 2^995): then E lies within
+    P's own rounding of the exact product of the computed factors, ``rho |a b| + h``, whatever the width of the
+    box (the interval evaluation of the split loses that).  False elsewhere: E is then enclosed like any other
+    operation, and t within |computed E| + |a b - P|."""
+    ip = model.dekker[i][2]
+    gap = _ZERO if exact[ip] else (rho[ip] * _abs_high(pre[ip]) + under.get(ip, _ZERO)).upper()
+    if _dekker_holds(fmt, model, i, post):
+        tbound[i] = _ZERO
+        pre[i] = post[i] = Iv(-gap, gap)
+        exact[i] = True
+        return True
+    return False
+
 
 def perturbation_bounds(model: KernelModel, enc: Enclosures) -> list[arb]:
     """Each perturbation's bound on the box: a literal's own rounding, 0 for an operation proved exact, else the
-    operation's relative rounding bound ``rho`` ("d") or its underflow bound ("h")."""
+    operation's relative rounding bound ``rho`` ("d"), its underflow bound ("h"), or how far Dekker's product
+    error may be from exact ("t")."""
     out: list[arb] = []
     for p in model.perturbations:
         if p.kind == "c":
             out.append(iv(p.const_bound).hi)
+        elif p.kind == "t":
+            out.append(enc.tbound[p.index])
         elif enc.exact[p.index]:
             out.append(_ZERO)
         elif p.kind == "d":
@@ -400,6 +485,48 @@ def perturbation_bounds(model: KernelModel, enc: Enclosures) -> list[arb]:
         else:
             out.append(enc.under.get(p.index, _ZERO))
     return out
+
+
+def _dekker_quotient_form(model: KernelModel, idx, vals, lows, highs, rels, bounds, pidx):
+    """The absolute Taylor form (m, q) of E / (P + F) before its own rounding: E Dekker's product error of the
+    computed product P of a and b, F >= 0 an exact constant, or None.
+
+    With V the exact product, a b = V (1 + e_ab) and P = a b (1 + d) + h (P's own rounding), E = -V (1 + e_ab) d
+    - h + t and the computed denominator is D = (P + F)(1 + d_D) = (V + F)(1 + eta), so that
+    E / D = N / (V + F) / (1 + eta) with linear part (-V d - h + t) / (V + F), bounded with V / (V + F) <= 1:
+    the relative size of E is kept, which the operands' separate forms lose over a box spanning many binades
+    (E's bound from the largest V, divided by the least)."""
+    ie, iden = idx
+    ia, ib, ip, _ = model.dekker[ie]
+    den = model.nodes[iden]
+    if den.op != "add":
+        return None
+    others = [model.index[x] for x in den.args if model.index[x] != ip]
+    if len(others) != 1 or model.nodes[others[0]].op != "const" or ("c", others[0]) in pidx:
+        return None
+    f = vals[others[0]]
+    if not f.lo >= 0:
+        return None
+    ra, rb = rels[ia], rels[ib]
+    if ra is None or rb is None:
+        return None
+
+    def bound(key):
+        k = pidx.get(key)
+        return bounds[k] if k is not None else _ZERO
+
+    bd, bh, bt, bdd = bound(("d", ip)), bound(("h", ip)), bound(("t", ie)), bound(("d", iden))
+    ta, tb = ra[0] + ra[1], rb[0] + rb[1]
+    t_ab = ta + tb + ta * tb                      # |e_ab|
+    vf = lows[ip] + f.lo                          # least V + F
+    if not vf > 0:
+        return None
+    lin = (bd + (bh + bt) / vf).upper()           # |N| / (V + F) to first order, with V / (V + F) <= 1
+    n_all = (bd * (1 + t_ab) + (bh + bt) / vf).upper()
+    eta = ((t_ab + bd + t_ab * bd) + bh / vf + bdd * (1 + t_ab + bd + t_ab * bd + bh / vf)).upper()
+    if not eta < 1:
+        return None
+    return lin, (t_ab * bd + n_all * eta / (1 - eta)).upper()
 
 
 def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb | None:
@@ -445,12 +572,33 @@ def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb 
             return abss[j]
         return best(abss[j], ((r[0] * highs[j]).upper(), (r[1] * highs[j]).upper()))
 
+    inside = model.dekker_inside
     try:
         for i, n in enumerate(model.nodes):
             v = vals[i]
+            if i in inside:  # a step of Dekker's product: the model writes the product error without it
+                rels.append(None)
+                abss.append(None)
+                continue
             if not v.is_finite():
                 return None
             r = a = None
+            if i in model.dekker:
+                # Dekker's product error E = a b - P + t with P = a b (1 + d) + h (P's own rounding): exactly
+                # -a b d - h + t, with a b = V + e_ab, V the exact product (P's exact value)
+                ia, ib, ip, _ = model.dekker[i]
+                aa, ab = abs_of(ia), abs_of(ib)
+                if aa is None or ab is None:
+                    return None
+                kd, kh, kt = pidx.get(("d", ip)), pidx.get(("h", ip)), pidx[("t", i)]
+                bd = bounds[kd] if kd is not None else zero
+                bh = bounds[kh] if kh is not None else zero
+                ta, tb = aa[0] + aa[1], ab[0] + ab[1]
+                t_ab = highs[ia] * tb + highs[ib] * ta + ta * tb
+                a = ((highs[ip] * bd + bh + bounds[kt]).upper(), (t_ab * bd).upper())
+                rels.append(None)  # E's exact value is 0
+                abss.append(a)
+                continue
             if n.op == "input":
                 r = a = (zero, zero)  # exact: both forms (the relative one is dropped below where the input may be 0)
             elif n.op == "const":
@@ -491,6 +639,17 @@ def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb 
                         ta, tb = ra[0] + ra[1], rb[0] + rb[1]
                         if tb < 1:
                             r = ((ra[0] + rb[0]).upper(), (ra[1] + rb[1] + tb * (ta + tb) / (1 - tb)).upper())
+                    an = abs_of(idx[0])
+                    if idx[0] in model.dekker:
+                        a = _dekker_quotient_form(model, idx, vals, lows, highs, rels, bounds, pidx)
+                    elif an is not None and rb is not None and lows[idx[1]] > 0 and rb[0] + rb[1] < 1:
+                        # (N + e_N) / (D (1 + e_D)) - N / D = e_N / D - (N / D) e_D
+                        #   + [r_N - e_N e_D / (1 + e_D)] / D + (N / D) [e_D^2 / (1 + e_D) - r_D]
+                        # (the absolute form, where N may be 0: Dekker's product error over the product)
+                        tn, tb = an[0] + an[1], rb[0] + rb[1]
+                        dl = lows[idx[1]]
+                        a = ((an[0] / dl + highs[i] * rb[0]).upper(),
+                             ((an[1] + tn * tb / (1 - tb)) / dl + highs[i] * (rb[1] + tb * tb / (1 - tb))).upper())
                 else:  # sqrt
                     ra = rel_of(idx[0])
                     if ra is not None:
@@ -547,12 +706,30 @@ def _exact_on_box(op, oe, lo, hi, fmt: Format) -> bool:
             return True
         return False
     if op == "mul":
-        return any(_point(e) and (e[0] == 0 or e[0] == 1 or e[0] == -1) for e in oe)
-    if op == "div":
-        return (_point(oe[1]) and (oe[1][0] == 1 or oe[1][0] == -1)) or (_point(oe[0]) and oe[0][0] == 0)
+        if any(_point(e) and (e[0] == 0 or e[0] == 1 or e[0] == -1) for e in oe):
+            return True
+    if op == "div" and ((_point(oe[1]) and (oe[1][0] == 1 or oe[1][0] == -1)) or (_point(oe[0]) and oe[0][0] == 0)):
+        return True
+    if op in ("mul", "div"):
+        # a product or quotient by a power of 2: exact where the result is normal, or where a float is scaled up
+        # (its significand unchanged, or a subnormal's, which fits), short of overflow
+        k = _pow2_scale(op, oe)
+        if k is None or _mx(abs(lo), abs(hi)) >= arb((1, fmt.emax + 1)):
+            return False
+        return k >= 0 or _mn(abs(lo), abs(hi)) >= arb((1, fmt.emin)) and (lo > 0 or hi < 0)
     if op == "sqrt":
         return _point(oe[0]) and (oe[0][0] == 0 or oe[0][0] == 1)
     return False
+
+
+def _pow2_scale(op, oe) -> int | None:
+    """k where the operation multiplies by 2^k (a product with a point operand +-2^k, or a quotient by one), else None."""
+    for a, b in ([oe[1]] if op == "div" else oe):
+        if a == b and a != 0:
+            man, exp = abs(a).man_exp()
+            if man == 1:
+                return int(exp) if op == "mul" else -int(exp)
+    return None
 
 
 def _rho(fmt: Format, lo: arb, hi: arb) -> tuple[arb, bool]:
@@ -614,13 +791,17 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
     except EmptyRoot:
         first = first_rel = Iv(-_INF, _INF)
     first_abs = Iv.of(0)
+    abs_terms: dict = {}  # each underflow term's absolute contribution
     if model.abs_h_tape is not None and any(bounds[k] > 0 for k in model.abs_h):
         try:
             for k, a in zip(model.abs_h, model.abs_h_tape.run(inputs)):
                 if bounds[k] > 0:
-                    first_abs = first_abs + abs(a) * _pt(bounds[k])
+                    t = abs(a) * _pt(bounds[k])
+                    first_abs = first_abs + t
+                    abs_terms[k] = _abs_upper(t) if t.is_finite() else None
         except EmptyRoot:
             first_abs = Iv(-_INF, _INF)
+            abs_terms = {k: None for k in model.abs_h if bounds[k] > 0}
     # the second-order remainder over the perturbation box, from the Taylor model (none: the forward bound alone)
     r2 = Iv(-taylor, taylor) if taylor is not None else Iv(-_INF, _INF)
     rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
@@ -638,14 +819,29 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
         ylo = max(ylo, Fraction(0))
     else:
         ylo, yhi = Fraction(0), Fraction(2)  # every kernel value lies in [0, 1]; |y|/ulp(y) < 2^p anyway
-    parts = _binade_parts(fmt, ylo, yhi)
+    # an underflow term is non-zero only where its node is below 2^emin, hence only for |y| < its ceiling:
+    # parts of y above every ceiling but some go without those terms
+    significant = split_abs is None or split_abs > fmt.ulp(ylo) * Fraction(1, 2 ** 20)
+    ceilings = _underflow_ceilings(model, fmt, enc, inputs, abs_terms) if abs_terms and significant else {}
+    parts = _cut_parts(_binade_parts(fmt, ylo, yhi), sorted({c for c in ceilings.values() if c is not None}))
     bound = o_real = Fraction(0)
     eps_max = Fraction(0)
+    rel_all, split_abs_all = rel, split_abs
     for lo, hi, below_ok, above_ok in parts:
+        active = [k for k in abs_terms if ceilings.get(k) is None or ceilings[k] > lo]
+        rel, split_abs = rel_all, split_abs_all
+        if len(active) < len(abs_terms):
+            split_abs = sum((abs_terms[k] for k in active), Fraction(0)) if all(
+                abs_terms[k] is not None for k in active) else None
+            if not active and split_rel is not None:
+                rel = min(rel, split_rel)  # no underflow term: the relative terms alone
         # |y| / ulp(y) <= hi / ulp(lo) inside one binade (< 2^p); eps: the inner error in ulp(y)
         scale = Fraction(2) ** fmt.precision  # |y| / ulp(y) < 2^p for every y != 0
         if lo > 0:
             scale = min(scale, hi / fmt.ulp(lo))
+        uniform = hi * (1 + rel) < 2 * fmt.smallest_normal  # below 2^(emin + 1) the spacing is the subnormal one
+        if uniform:
+            scale = min(scale, hi / fmt.smallest_subnormal)
         eps = rel * scale if hi > 0 else Fraction(0)  # y = 0 on the whole box: the error is rel * |y| = 0
         if enc.forward_abs is not None and hi > 0:
             eps = min(eps, _fraction(enc.forward_abs) / fmt.ulp(lo))  # absolute error over the least ulp of the part
@@ -655,13 +851,13 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
         eps_max = max(eps_max, eps)
         # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
         # into the binade above (spacing doubles there)
-        up = not above_ok or hi * (1 + rel) >= Fraction(2) ** (fmt.exponent(lo) + 1)
+        up = not uniform and (not above_ok or hi * (1 + rel) >= Fraction(2) ** (fmt.exponent(lo) + 1))
         final = 0 if exact[-1] else (1 if up else Fraction(1, 2))
         bound = max(bound, eps + final)
         # distance in floats to RN(y): both are roundings of values eps ulp(y) apart; where the computed
         # value may fall into the binade below (spacing halves) count 2 eps
-        down = not below_ok or (lo > 0 and lo * (1 - rel) < Fraction(2) ** fmt.exponent(lo)
-                                and lo >= fmt.smallest_normal)
+        down = not uniform and (not below_ok or (lo > 0 and lo * (1 - rel) < Fraction(2) ** fmt.exponent(lo)
+                                                 and lo >= fmt.smallest_normal))
         # (a computed value below the binade needs y < 2^e / (1 - rel), where |y|/ulp(y) < 2^(p-1) / (1 - rel):
         # so 2 eps < rel 2^p / (1 - rel) there, a bound that holds for every y of the box)
         any_y = rel * Fraction(2) ** fmt.precision / (1 - rel) if rel < 1 else Fraction(10**9)
@@ -676,6 +872,37 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
         o_real = max(o_real, steps + (Fraction(1, 2) if exact[-1] else 1))
     eps = eps_max
     return BoxResult(bound, math.floor(o_real), eps, r2, o_real)
+
+
+def _underflow_ceilings(model: KernelModel, fmt: Format, enc: Enclosures, inputs, abs_terms) -> dict:
+    """{underflow term: a ceiling C such that the term is 0 wherever |y| >= C} (None: none known).
+
+    The node's value before rounding, pre = v (1 + E) with |E| <= E_pre, must be below 2^emin for the term to be
+    non-zero; then |y| = |v| |y / v| < 2^emin |y / v| / (1 - E_pre), with y / v from its own SymPy form."""
+    out: dict = {k: None for k in abs_terms}
+    ks = [k for k in model.h_ratio if k in abs_terms]
+    if not ks or model.h_ratio_tape is None:
+        return out
+    try:
+        ratios = dict(zip(model.h_ratio, model.h_ratio_tape.run(inputs)))
+    except EmptyRoot:
+        return out
+    for k in ks:
+        r, e = ratios[k], enc.pre_rel.get(model.perturbations[k].index)
+        if r.is_finite() and e is not None and e < 1:
+            out[k] = _fraction((_abs_high(r) * arb((1, fmt.emin)) / (1 - e)).upper())
+    return out
+
+
+def _cut_parts(parts, cuts):
+    """The parts of y's range (see _binade_parts) cut further at the given points."""
+    out = []
+    for lo, hi, below_ok, above_ok in parts:
+        inner = [c for c in cuts if lo < c < hi]
+        ends = [lo] + inner + [hi]
+        for a, b in zip(ends, ends[1:]):
+            out.append((a, b, below_ok, above_ok))
+    return out
 
 
 def _width(fmt: Format, o1: int, o2: int) -> float:
@@ -710,6 +937,12 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
     if v2 > 4 * v1:
         e = (fmt.exponent_raw(v1) + fmt.exponent_raw(v2)) // 2
         m = fmt.ordinal(Fraction(2) ** e)
+        if o1 <= m < o2:
+            return m
+    if v1 >= Fraction(1, 2) and v2 < 1 and 1 - v1 > 4 * (1 - v2):
+        # below 1, geometrically in 1 - x, which the kernels compute exactly there (Sterbenz)
+        e = (fmt.exponent_raw(1 - v1) + fmt.exponent_raw(1 - v2) + 1) // 2
+        m = fmt.ordinal(1 - Fraction(2) ** e)
         if o1 <= m < o2:
             return m
     return (o1 + o2) // 2

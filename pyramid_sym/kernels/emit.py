@@ -23,6 +23,7 @@ import sympy
 
 from ..conventions import gamma_c
 from ..fileio import GENERATED_MARKER
+from ..rewriting import RUNTIME_CONSTANTS
 from .printers import EmitError, ExactPrinter
 from . import registry as _registry_module
 from .registry import KernelSpec, Registry, Target, arg_symbol
@@ -97,6 +98,12 @@ def _docstring(spec: KernelSpec) -> str:
     return "\n".join(lines)
 
 
+def runtime_constant_call(const: sympy.Symbol, spec: KernelSpec) -> str:
+    """The printed call that binds a runtime constant in a kernel (its value is the working dtype's, read from the
+    kernel's first argument at run time; see ``runtime._shared.runtime_constant``)."""
+    return f'_constant("{const}", {spec.args[0].name})'
+
+
 def kernel_lines(spec: KernelSpec, printer) -> tuple[list[tuple[str, str]], str]:
     """The printed computation of one kernel: ``[(name, printed value), ...]`` and the printed result.
 
@@ -110,7 +117,7 @@ def kernel_lines(spec: KernelSpec, printer) -> tuple[list[tuple[str, str]], str]
     expr = spec.to_python_symbols(spec.emitted_final)
     pairs, (reduced,) = sympy.cse(expr, symbols=sympy.numbered_symbols("x"), order="canonical")
     taken = {a.name for a in spec.args} | {"_func"}
-    for sym, _ in steps + pairs:
+    for sym, _ in steps + pairs + [(c, None) for c in RUNTIME_CONSTANTS]:
         if str(sym) in taken:
             raise EmitError(f"kernel {spec.name}: temporary {sym} clashes with an argument or another temporary.")
         taken.add(str(sym))
@@ -124,7 +131,10 @@ def kernel_lines(spec: KernelSpec, printer) -> tuple[list[tuple[str, str]], str]
                 out = re.sub(rf"\b{sym}\b", lambda _m, v=val: f"({text(v)})", out)
         return out
 
-    lines = [(str(sym), text(val)) for sym, val in steps if sym not in inline]
+    # values read from the working dtype at run time (Veltkamp's constant, ...), each from the first operand
+    consts = [c for c in RUNTIME_CONSTANTS if any(v.has(c) for _, v in steps) or expr.has(c)]
+    lines = [(str(c), runtime_constant_call(c, spec)) for c in consts]
+    lines += [(str(sym), text(val)) for sym, val in steps if sym not in inline]
     lines += [(str(sym), text(val)) for sym, val in pairs]
     return lines, text(reduced)
 
@@ -297,6 +307,10 @@ def read_back(spec: KernelSpec, target: Target | str, registry: Registry | None 
         expr = parse_expression(text.replace(call, "sqrt("), {**names, **{str(s): s for s in values}})
         return expr.xreplace(values)
 
+    runtime = {runtime_constant_call(c, spec): c for c in RUNTIME_CONSTANTS}
     for name, text in lines:
+        if text in runtime and str(runtime[text]) == name:
+            values[sympy.Symbol(name)] = runtime[text]  # read from the dtype at run time: a free symbol here
+            continue
         values[sympy.Symbol(name)] = parse(text)
     return spec.from_python_symbols(parse(result))

@@ -260,6 +260,35 @@ def _sqrt(x):
     return Fraction(math.sqrt(x))
 
 
+RUNTIME_CONSTANT_NAMES = ("veltkamp", "dekker_scale", "dekker_floor")
+
+
+def runtime_constant(name, precision, emin, emax):
+    """A constant the kernels read from their working dtype at run time, as (m, k) for the value m 2^k, given the
+    dtype's precision p (significand bits), least normal exponent emin and largest exponent emax.
+
+    ``veltkamp``: Veltkamp's splitting constant 2^ceil(p/2) + 1; with C x rounded, x_hi = C x - (C x - x) holds
+    the high half of x's digits and x_lo = x - x_hi the rest, both exactly.
+    ``dekker_scale``: 2^floor((emax - 2)/2); the kernels scale both factors of a Dekker product by it, exactly,
+    so that the product lies in [2^(emin + p), 2^(emax - 2)], where Dekker's product error is exact, for every
+    non-zero input of their domain (a factor of at most 1, the other at least the square root of the smallest
+    subnormal; checked by the tests).
+    ``dekker_floor``: the smallest normal 2^emin, added to a scaled product that may be 0 before dividing by it.
+    """
+    if name == "veltkamp":
+        return 2 ** ((precision + 1) // 2) + 1, 0
+    if name == "dekker_scale":
+        return 1, (emax - 2) // 2
+    if name == "dekker_floor":
+        return 1, emin
+    raise KeyError(f"unknown runtime constant {name!r}; the known ones are {', '.join(RUNTIME_CONSTANT_NAMES)}")
+
+
+def _format_from_limits(eps, tiny, largest):
+    """(precision, emin, emax) of a binary format from its machine epsilon, smallest normal and largest value."""
+    return 1 - round(math.log2(eps)), round(math.log2(tiny)), math.frexp(largest)[1] - 1
+
+
 _HALF = (torch.float16, torch.bfloat16)
 _WIDER = {torch.float16: torch.float32, torch.bfloat16: torch.float32}  # computed in float32, rounded once
 
@@ -293,6 +322,13 @@ def _prepare(func, items):
 def _finish(result, dtype):
     """Round once to the result dtype."""
     return result if result.dtype == dtype else result.to(dtype)
+
+
+def _constant(name, x):
+    """The runtime constant ``name`` of x's working dtype (see _shared.runtime_constant), a Python float (weak)."""
+    f = torch.finfo(x.dtype)
+    m, k = runtime_constant(name, *_format_from_limits(f.eps, f.tiny, f.max))
+    return math.ldexp(m, k)
 
 
 def _add_block_mean(zb, axes, c):
@@ -391,7 +427,7 @@ def jump_end_time(s, gamma):
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 3.846 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.658 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.651 ULP; at most 3 floats from the correctly rounded value
     """
     return _jump_end_time(s, gamma, "jump_end_time")
 
@@ -412,28 +448,58 @@ def jump_start_time(e, gamma):
     Formula paper.eq25.s_k:
         e*sqrt(-gamma)/(e*sqrt(-gamma) + (1 - e)*sqrt(1 - gamma))
     emitted as the stable rewrite jump_start_time_one_root (ledger claim rewrite.jump_start_time_one_root):
-        e_q/(e_q_plus_err + one_minus_e)
-        with e_q = e*sqrt(-gamma**2/(1 - gamma) - gamma)
+        e_q/(one_minus_e + small)
+        with q = sqrt(-gamma**2/(1 - gamma) - gamma)
+        with e_big = dekker_scale*e
+        with q_big = dekker_scale*q
+        with p_big = e_big*q_big
+        with e_split = e_big*veltkamp
+        with e_gap = -e_big + e_split
+        with e_hi = -e_gap + e_split
+        with e_lo = e_big - e_hi
+        with q_split = q_big*veltkamp
+        with q_gap = -q_big + q_split
+        with q_hi = -q_gap + q_split
+        with q_lo = q_big - q_hi
+        with t_hh = e_hi*q_hi - p_big
+        with t_hl = e_hi*q_lo + t_hh
+        with t_lh = e_lo*q_hi + t_hl
+        with p_err = e_lo*q_lo + t_lh
+        with e_q = p_big/dekker_scale**2
         with one_minus_e = 1 - e
         with e_back = 1 - one_minus_e
         with e_err = -e + e_back
         with e_q_plus_err = e_err + e_q
+        with rel_err = p_err/(dekker_floor + p_big)
+        with small = e_q_plus_err - one_minus_e*rel_err
     Ledger claim kernel.jump_start_time: the emitted form equals the formula on the domain above.
 
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
-        float16: 0.5006 ULP; at most 1 float from the correctly rounded value
+        float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 4.52 ULP; at most 4 floats from the correctly rounded value
-        float64: 5.227 ULP; at most 5 floats from the correctly rounded value
+        float32: 3.846 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.845 ULP; at most 3 floats from the correctly rounded value
     """
     return _jump_start_time(e, gamma, "jump_start_time")
 
 
 def _jump_start_time(e, gamma, _func):
     (e, gamma,), _dtype = _prepare(_func, (("e", e, _IN_S_PAPER), ("gamma", gamma, _IN_GAMMA_PAPER)))
-    e_q = e*torch.sqrt(-gamma**2/(1 - gamma) - gamma)
+    veltkamp = _constant("veltkamp", e)
+    dekker_scale = _constant("dekker_scale", e)
+    dekker_floor = _constant("dekker_floor", e)
+    e_big = dekker_scale*e
+    q_big = dekker_scale*(torch.sqrt(-gamma**2/(1 - gamma) - gamma))
+    p_big = e_big*q_big
+    e_split = e_big*veltkamp
+    e_hi = e_split - (e_split - e_big)
+    e_lo = e_big - e_hi
+    q_split = q_big*veltkamp
+    q_hi = q_split - (q_split - q_big)
+    q_lo = q_big - q_hi
+    e_q = p_big/dekker_scale**2
     one_minus_e = 1 - e
-    return _finish(e_q/((((1 - one_minus_e) - e) + e_q) + one_minus_e), _dtype)
+    return _finish(e_q/(one_minus_e + ((((1 - one_minus_e) - e) + e_q) - one_minus_e*((e_lo*q_lo + (e_lo*q_hi + (e_hi*q_lo + (e_hi*q_hi - p_big))))/(dekker_floor + p_big)))), _dtype)
 
 
 def upsample_scale(s, gamma):
@@ -453,7 +519,7 @@ def upsample_scale(s, gamma):
         float16: 0.5004 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 2.846 ULP; at most 2 floats from the correctly rounded value
-        float64: 2.604 ULP; at most 2 floats from the correctly rounded value
+        float64: 2.593 ULP; at most 2 floats from the correctly rounded value
     """
     return _upsample_scale(s, gamma, "upsample_scale")
 
@@ -506,7 +572,7 @@ def corrected_start_sigma(sigma_end, gamma):
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
         float32: 3.846 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.658 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.651 ULP; at most 3 floats from the correctly rounded value
     """
     return _corrected_start_sigma(sigma_end, gamma, "corrected_start_sigma")
 
@@ -533,8 +599,8 @@ def renoise_alpha(sigma_end, gamma):
     Certified rounding error over the whole domain (pyramid-sym bound), per dtype:
         float16: 0.5005 ULP; at most 1 float from the correctly rounded value
         bfloat16: 0.5001 ULP; at most 1 float from the correctly rounded value
-        float32: 3.653 ULP; at most 3 floats from the correctly rounded value
-        float64: 3.848 ULP; at most 3 floats from the correctly rounded value
+        float32: 3.633 ULP; at most 3 floats from the correctly rounded value
+        float64: 3.844 ULP; at most 3 floats from the correctly rounded value
     """
     return _renoise_alpha(sigma_end, gamma, "renoise_alpha")
 

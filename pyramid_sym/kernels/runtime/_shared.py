@@ -158,3 +158,32 @@ def _block_coefficients(func, gamma, n, coefficients, single_rounding):
 def _sqrt(x):
     """Square root of an exact fraction, rounded once, as an exact fraction again (used by the sampler's coefficients)."""
     return Fraction(math.sqrt(x))
+
+
+RUNTIME_CONSTANT_NAMES = ("veltkamp", "dekker_scale", "dekker_floor")
+
+
+def runtime_constant(name, precision, emin, emax):
+    """A constant the kernels read from their working dtype at run time, as (m, k) for the value m 2^k, given the
+    dtype's precision p (significand bits), least normal exponent emin and largest exponent emax.
+
+    ``veltkamp``: Veltkamp's splitting constant 2^ceil(p/2) + 1; with C x rounded, x_hi = C x - (C x - x) holds
+    the high half of x's digits and x_lo = x - x_hi the rest, both exactly.
+    ``dekker_scale``: 2^floor((emax - 2)/2); the kernels scale both factors of a Dekker product by it, exactly,
+    so that the product lies in [2^(emin + p), 2^(emax - 2)], where Dekker's product error is exact, for every
+    non-zero input of their domain (a factor of at most 1, the other at least the square root of the smallest
+    subnormal; checked by the tests).
+    ``dekker_floor``: the smallest normal 2^emin, added to a scaled product that may be 0 before dividing by it.
+    """
+    if name == "veltkamp":
+        return 2 ** ((precision + 1) // 2) + 1, 0
+    if name == "dekker_scale":
+        return 1, (emax - 2) // 2
+    if name == "dekker_floor":
+        return 1, emin
+    raise KeyError(f"unknown runtime constant {name!r}; the known ones are {', '.join(RUNTIME_CONSTANT_NAMES)}")
+
+
+def _format_from_limits(eps, tiny, largest):
+    """(precision, emin, emax) of a binary format from its machine epsilon, smallest normal and largest value."""
+    return 1 - round(math.log2(eps)), round(math.log2(tiny)), math.frexp(largest)[1] - 1

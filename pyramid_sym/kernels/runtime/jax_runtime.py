@@ -36,11 +36,13 @@ gamma)`` is the jump's re-noising (nearest x2 up-sampling, then alpha x + beta n
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy
 
-from ._shared import (InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _is_scalar,
-                      _operand)
+from ._shared import (InputError, _block_coefficients, _block_layout, _check_scalar, _check_single,
+                      _is_scalar, _operand, runtime_constant)
 from ..jax_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
@@ -101,6 +103,13 @@ def _prepare(func, items):
 def _finish(result, dtype):
     """Round once to the result dtype."""
     return result if result.dtype == dtype else result.astype(dtype)
+
+
+def _constant(name, x):
+    """The runtime constant ``name`` of x's working dtype (see _shared.runtime_constant), a Python float (weak)."""
+    f = jax.numpy.finfo(x.dtype)
+    m, k = runtime_constant(name, f.nmant + 1, f.minexp, f.maxexp - 1)
+    return math.ldexp(m, k)
 
 
 def _noise_dtype(func, dtype):

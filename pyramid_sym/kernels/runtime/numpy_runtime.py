@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import numpy
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _operand
+from ._shared import (InputError, _block_coefficients, _block_layout, _check_scalar, _check_single,
+                      _operand, runtime_constant)
 from ..numpy_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (numpy.float16,)
@@ -70,6 +71,14 @@ def _finish(result, dtype):
     if result.dtype != dtype:
         result = result.astype(dtype)
     return result[()] if result.ndim == 0 else result
+
+
+def _constant(name, x):
+    """The runtime constant ``name`` of x's working dtype (see _shared.runtime_constant), in that dtype (a 0-d
+    array: NumPy's scalar power warns of an overflow for a long double scalar whose square does fit)."""
+    f = numpy.finfo(x.dtype)
+    m, k = runtime_constant(name, f.nmant + 1, f.minexp, f.maxexp - 1)
+    return numpy.asarray(numpy.ldexp(x.dtype.type(m), k))
 
 
 def _add_block_mean(zb, axes, c):

@@ -32,9 +32,12 @@ one normal draw of the full shape (no Cholesky factor, no loop over blocks);
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from ._shared import InputError, _block_coefficients, _block_layout, _check_scalar, _check_single, _operand
+from ._shared import (InputError, _block_coefficients, _block_layout, _check_scalar, _check_single,
+                      _format_from_limits, _operand, runtime_constant)
 from ..torch_kernels import _SINGLE_ROUNDING, _renoise_alpha, _renoise_beta, _sampler_coefficients
 
 _HALF = (torch.float16, torch.bfloat16)
@@ -70,6 +73,13 @@ def _prepare(func, items):
 def _finish(result, dtype):
     """Round once to the result dtype."""
     return result if result.dtype == dtype else result.to(dtype)
+
+
+def _constant(name, x):
+    """The runtime constant ``name`` of x's working dtype (see _shared.runtime_constant), a Python float (weak)."""
+    f = torch.finfo(x.dtype)
+    m, k = runtime_constant(name, *_format_from_limits(f.eps, f.tiny, f.max))
+    return math.ldexp(m, k)
 
 
 def _add_block_mean(zb, axes, c):
