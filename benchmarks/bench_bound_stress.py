@@ -2,8 +2,9 @@
 
 For each kernel and dtype, N inputs (default 10^7, in chunks of 10^6 to keep memory low): 90 % at random, half
 drawn uniformly over the floats' ordinals (every binade equally, the subnormals included), half uniformly in
-value; the last 10 % near the 64 worst inputs found so far (ordinal offsets up to 2^24, geometrically spread),
-a local search, since the largest errors sit in narrow regions (bfloat16: all at random).
+value; the last 10 % near the 64 worst inputs found so far and near the input where the certified search found
+its model worst (``model_argmax`` of the stored table; ordinal offsets up to 2^24, geometrically spread), a local
+search, since the largest errors sit in narrow regions (bfloat16: all at random).
 The error is |computed - reference| / ulp(reference) in the dtype, with the reference computed by the same
 emitted form in a wider format (float64 for float32/float16/bfloat16; x87 long double, 64-bit significand, for
 float64: its own error is below 0.01 ULP of float64, which the printed figures include as is).
@@ -88,9 +89,10 @@ def _neighbours(rng, values, n, dtype_name, lo, hi, sign):
     return (sign * o.astype(ut).view(ft)).astype(ft)
 
 
-def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, keep=64):
+def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, keep=64, seeds=()):
     """Worst error over ``points`` inputs: a share ``1 - local`` drawn at random, the rest near the ``keep``
-    worst inputs of the random draw (a local search: the largest errors sit in narrow regions)."""
+    worst inputs of the random draw and near the ``seeds`` (the certified search's worst model point): a local
+    search, since the largest errors sit in narrow regions."""
     fmt = FORMATS[dtype]
     rng = np.random.default_rng(seed)
     (xn, xlo, xhi), (gn, glo, ghi) = kernel_domain(kernel)
@@ -99,6 +101,13 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, keep=64):
     gmin = 2.0 ** (fmt.qmin if dtype != "float16" else -24)
     worst, where = -1.0, None
     tops_x, tops_g, tops_e = np.empty(0), np.empty(0), np.empty(0)
+    if seeds and dtype != "bfloat16":
+        ft = _BITS[dtype][0]
+        err, x, g = _errors(kernel, dtype, fmt, np.array([p[0] for p in seeds], dtype=ft),
+                            np.array([p[1] for p in seeds], dtype=ft))
+        tops_x, tops_g, tops_e = x.astype(np.float64), g.astype(np.float64), np.full(len(seeds), np.inf)
+        i = int(np.argmax(err))
+        worst, where = float(err[i]), (float(x[i]), float(g[i]))
     n_local = int(points * local) if dtype != "bfloat16" else 0
     done = 0
     while done < points:
@@ -132,13 +141,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     bounds = load_bounds()
+    argmax = load_bounds("model_argmax")  # where the certified search's model is worst: a seed of the local search
     kernels = [a.kernel] if a.kernel else list(kernel_names())
     bad = 0
     print(f"{'kernel':<22} {'dtype':<9} {'certified':>10} {'worst seen':>11} {'bound/worst':>11}  input (x, gamma)")
     for k in kernels:
         for d in a.dtype.split(","):
             t = time.perf_counter()
-            worst, where = stress(k, d, a.points, a.seed)
+            worst, where = stress(k, d, a.points, a.seed, seeds=[argmax[k][d]])
             b = bounds[k][d]
             bad += worst > b
             print(f"{k:<22} {d:<9} {b:>10g} {worst:>11.4f} {b / worst if worst > 0 else float('inf'):>11.2f}  "

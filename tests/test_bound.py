@@ -351,6 +351,33 @@ def test_the_point_one_is_cut_off_first():
     assert _split(F32, F32.ordinal(Fraction(7, 8)), one) == one - 1
 
 
+@pytest.mark.parametrize("fmt", [F32, F64])
+def test_the_floats_either_side_of_one_third_are_cut_off_alone(fmt):
+    """Bisection reaches the two floats next to 1/3 (gamma's block bound, where q = 1/2) as boxes of their own, and
+    near 1 it cuts geometrically in 1 - x; checked against Fraction arithmetic, not the search's own helpers."""
+    from pyramid_sym.bound.search import _split
+
+    below = max(v for v in (fmt.nearest(Fraction(1, 3)),) + tuple(fmt.value(fmt.ordinal(fmt.nearest(Fraction(1, 3))) + d)
+                                                                  for d in (-1, 1)) if v < Fraction(1, 3))
+    lo, hi = fmt.ordinal(below), fmt.ordinal(below) + 1
+    assert fmt.value(hi) > Fraction(1, 3)
+    boxes, singles = [(fmt.ordinal(Fraction(1, 4)), fmt.ordinal(Fraction(1, 2)) - 1)], set()
+    for _ in range(6):
+        nxt = []
+        for o1, o2 in boxes:
+            if o1 == o2:
+                singles.add(o1)
+                continue
+            c = _split(fmt, o1, o2)
+            nxt += [(o1, c), (c + 1, o2)]
+        boxes = [b for b in nxt if b[0] <= hi and b[1] >= lo]  # follow the boxes that hold the two floats
+    assert {lo, hi} <= singles
+    # geometric in 1 - x below 1: [1/2, 1 - 2^-20] is cut at 1 - 2^-k for some k, not in the middle
+    c = _split(fmt, fmt.ordinal(Fraction(1, 2)), fmt.ordinal(1 - Fraction(1, 2 ** 20)))
+    gap = 1 - fmt.value(c)
+    assert gap.numerator == 1 and gap.denominator & (gap.denominator - 1) == 0 and gap > Fraction(1, 2 ** 20)
+
+
 def test_a_quotient_that_is_one_at_an_end_is_enclosed_exactly_there():
     """jump_start_time at e = 1 is e q / (e q + 0) = 1 for every gamma: the exact value's enclosure is the point 1
     (the complement form 1 / (1 + (1 - e) / (e q))), not the quotient of two intervals of q."""

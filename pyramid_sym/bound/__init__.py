@@ -236,7 +236,8 @@ def table_json(certs: list[Certificate]) -> dict:
 
 
 def load_bounds(kind: str = "ulp") -> dict[str, dict[str, float]]:
-    """{kernel: {dtype: bound}} from the generated data file (``kind``: "ulp" or "ordinal")."""
+    """{kernel: {dtype: value}} from the generated data file (``kind``: "ulp", "ordinal" or another field, such as
+    "model_argmax")."""
     text = resources.files("pyramid_sym.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
     data = json.loads(text)
     return {k: {d: v[kind] for d, v in per.items()} for k, per in data["kernels"].items()}

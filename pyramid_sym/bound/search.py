@@ -924,7 +924,8 @@ def _half_ordinal(fmt: Format) -> int:
 
 def _split(fmt: Format, o1: int, o2: int) -> int:
     """Where to cut the ordinal range [o1, o2]: 0 and 1 alone first, then just below 1/2, then geometrically while the
-    values span more than a factor 4 (the subnormal range included), then in the middle."""
+    values span more than a factor 4 (the subnormal range included), then the floats either side of 1/3 alone, then
+    geometrically in 1 - x below 1, then in the middle."""
     if o1 == 0:
         return 0
     one = fmt.ordinal(Fraction(1))
@@ -939,6 +940,11 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
         m = fmt.ordinal(Fraction(2) ** e)
         if o1 <= m < o2:
             return m
+    third = _third_ordinals(fmt)
+    if o1 <= third[0] < o2 or o1 <= third[1] < o2:
+        # the floats either side of 1/3 alone: the block bound of gamma, where q = 1/2 is a power of 2 and the
+        # result of a kernel may sit just under a binade's end for one float and above it for the next
+        return third[0] - 1 if o1 < third[0] else (third[0] if o1 == third[0] else third[1])
     if v1 >= Fraction(1, 2) and v2 < 1 and 1 - v1 > 4 * (1 - v2):
         # below 1, geometrically in 1 - x, which the kernels compute exactly there (Sterbenz)
         e = (fmt.exponent_raw(1 - v1) + fmt.exponent_raw(1 - v2) + 1) // 2
@@ -946,6 +952,17 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
         if o1 <= m < o2:
             return m
     return (o1 + o2) // 2
+
+
+_THIRDS: dict = {}
+
+
+def _third_ordinals(fmt: Format) -> tuple[int, int]:
+    """Ordinals of the floats just below and just above 1/3 (1/3 is never a float)."""
+    if fmt.name not in _THIRDS:
+        lo = fmt.ordinal(fmt.round(Fraction(1, 3), False))
+        _THIRDS[fmt.name] = (lo, lo + 1)
+    return _THIRDS[fmt.name]
 
 
 def _key(r: BoxResult) -> Fraction:
