@@ -368,10 +368,10 @@ def test_the_floats_either_side_of_one_third_are_cut_off_alone(fmt):
     near 1 it cuts geometrically in 1 - x; checked against Fraction arithmetic, not the search's own helpers."""
     from pyramid_sym.bound.search import _split
 
-    below = max(v for v in (fmt.nearest(Fraction(1, 3)),) + tuple(fmt.value(fmt.ordinal(fmt.nearest(Fraction(1, 3))) + d)
-                                                                  for d in (-1, 1)) if v < Fraction(1, 3))
-    lo, hi = fmt.ordinal(below), fmt.ordinal(below) + 1
-    assert fmt.value(hi) > Fraction(1, 3)
+    nearest = fmt.ordinal(fmt.nearest(Fraction(1, 3)))
+    lo = nearest if fmt.value(nearest) < Fraction(1, 3) else nearest - 1  # 1/3 is never a float
+    hi = lo + 1
+    assert fmt.value(lo) < Fraction(1, 3) < fmt.value(hi)
     boxes, singles = [(fmt.ordinal(Fraction(1, 4)), fmt.ordinal(Fraction(1, 2)) - 1)], set()
     for _ in range(6):
         nxt = []

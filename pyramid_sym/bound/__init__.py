@@ -93,14 +93,14 @@ _MODELS: dict = {}
 
 def _model(kernel: str, fmt: Format):
     """The kernel's model for ``fmt``; formats in which every literal is exact share one model."""
-    from .adapter import kernel_tree
+    from .adapter import kernel_tree, runtime_constant_name
     from .model import _literal, _topological, build_model
 
     tree = kernel_tree(kernel)
     inexact = tuple(sorted(str(n.value) for n in _topological(tree[1])
                            if n.op == "const" and _literal(n.value, fmt.nearest)[0] != _literal(n.value, fmt.nearest)[1]))
     # a literal inexact in some format, or a constant read from the working dtype (Veltkamp's): one model per format
-    per_format = inexact or any(n.op == "const" and isinstance(n.value, tuple) and len(n.value) == 1
+    per_format = inexact or any(n.op == "const" and runtime_constant_name(n.value) is not None
                                 for n in _topological(tree[1]))
     key = (kernel, fmt.name if per_format else ())
     if key not in _MODELS:

@@ -73,6 +73,11 @@ def _runtime_constants() -> frozenset[str]:
 
 _RUNTIME_CONSTANTS = _runtime_constants()
 
+
+def runtime_constant_name(value) -> str | None:
+    """The name of the runtime constant a const node's ``value`` stands for (``("veltkamp",)``), else None."""
+    return value[0] if isinstance(value, tuple) and len(value) == 1 else None
+
 _MODULES = {"numpy": "pyramid_sym.kernels.numpy_kernels", "torch": "pyramid_sym.kernels.torch_kernels"}
 
 

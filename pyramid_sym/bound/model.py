@@ -36,7 +36,7 @@ from fractions import Fraction
 
 import sympy
 
-from .adapter import Node, kernel_tree
+from .adapter import Node, kernel_tree, runtime_constant_name
 from .tape import Tape
 
 __all__ = ["Perturbation", "KernelModel", "build_model"]
@@ -199,8 +199,9 @@ def _dekker(nodes: list[Node]) -> dict[int, tuple[int, int, int, frozenset[int]]
 
 def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
     """(exact value, the value the working dtype holds) of a printed literal."""
-    if isinstance(value, tuple) and len(value) == 1:  # a runtime constant of the format (``fmt_nearest``'s)
-        v = _runtime_value(value[0], fmt_nearest.__self__.name)
+    name = runtime_constant_name(value)
+    if name is not None:  # a runtime constant of the format (``fmt_nearest``'s)
+        v = _runtime_value(name, fmt_nearest.__self__.name)
         return v, v
     if isinstance(value, tuple):  # ("ratio", p, q): Python's double p/q, then the working dtype
         _, p, q = value
@@ -355,10 +356,10 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         if n.op == "const":
             exact, held = _literal(n.value, fmt_nearest)
             e = sympy.Rational(exact.numerator, exact.denominator)
-            if isinstance(n.value, tuple) and len(n.value) == 1:
+            if runtime_constant_name(n.value) is not None:
                 # a runtime constant (exact in the format): a positive symbol until the tapes are built, so that
                 # SymPy factors with it instead of with integers such as 2^1020 (Wang's algorithm then hunts primes)
-                sym = sympy.Symbol(n.value[0], positive=True)
+                sym = sympy.Symbol(runtime_constant_name(n.value), positive=True)
                 constants[sym] = e
                 e = sym
             exact_val.append(e)

@@ -12,7 +12,7 @@ a binade.  On a box of inputs, :func:`evaluate_box`
    operand 0 or 1, a single representable result, Fast2Sum, a scaling by a power of 2 whose
    result is normal), else ``rho = min(u, ulp(hi)/(2 lo))`` for a result in ``[lo, hi]``, plus
    the underflow term when a product or quotient may be subnormal; Dekker's product error is
-   exact where Boldo's conditions hold on the box (:func:`_dekker_enclosure`);
+   exact where Boldo's conditions hold on the box (:func:`_dekker_holds`);
 3. bounds ``|R - 1| <= sum_v |c_v| rho_v + R2`` (intervals with exact arb ends; the coefficients
    ``c_v`` from their symbolic forms, ``R2`` from a first-order Taylor model carried through the
    operations, :func:`_taylor_remainder`), and takes the smaller of that and a forward
@@ -290,8 +290,14 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             post[i] = Iv(-_INF, _INF)
             E[i] = A[i] = None
             continue
-        if i in model.dekker and _dekker_enclosure(model, fmt, i, pre, post, exact, rho, under, tbound):
-            E[i], A[i] = None, _abs_high(post[i])
+        if i in model.dekker and _holds(i, i):
+            # Dekker's theorem on the box: E is exactly a b - P, within P's own rounding of the exact product of
+            # the computed factors whatever the width of the box (the split's intervals lose that)
+            gap = _product_rounding(model.dekker[i][2], pre, exact, rho, under)
+            tbound[i] = _ZERO
+            pre[i] = post[i] = Iv(-gap, gap)
+            exact[i] = True
+            E[i], A[i] = None, gap
             continue
         # the exact value once more, from the operands' exact values: intersect
         try:
@@ -376,16 +382,12 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             if ab is not None:
                 w2 = v + Iv(-ab, ab)
                 w = w2 if w is None else w.intersect(w2)
-        if n.op == "div" and idx[0] in model.dekker and tbound.get(idx[0]) == 0:
-            # E / (P + c), E Dekker's error of P > 0 (exact: |E| <= ulp(P)/2 <= u P), c >= 0: |quotient| <= u.
+        pf = _dekker_quotient(model, idx) if n.op == "div" and tbound.get(idx[0]) == 0 else None
+        if pf is not None and post[pf[1]].lo >= 0 and post[pf[0]].lo > 0:
+            # E / (P + F), E Dekker's exact error of P > 0 (|E| <= ulp(P)/2 <= u P), F >= 0: |quotient| <= u.
             # Intervals of E and P over a wide box lose that (E's bound comes from the largest P)
-            ip = model.dekker[idx[0]][2]
-            den = model.nodes[idx[1]]
-            others = [x for x in den.args if model.index[x] != ip] if den.op == "add" else []
-            if (den.op == "add" and len(others) == 1 and others[0].op == "const" and post[model.index[others[0]]].lo >= 0
-                    and post[ip].lo > 0):
-                cap = Iv(-_U[fmt.name], _U[fmt.name])
-                w = cap if w is None else w.intersect(cap)
+            cap = Iv(-_U[fmt.name], _U[fmt.name])
+            w = cap if w is None else w.intersect(cap)
         if w is None or (n.op in ("add", "sub") and w.lo <= 0 <= w.hi and not (w.lo == 0 and w.hi == 0)):
             pm = pre_from_model(i)
             if pm is not None and pm.is_finite():
@@ -399,9 +401,8 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         if i in model.dekker:
             # Dekker's theorem not proved on the box: E as computed (its last sum may round), t within
             # |computed E| + |a b - P|
-            ip = model.dekker[i][2]
             post[i] = _rn_hull(fmt, lo, hi)
-            gap = _ZERO if exact[ip] else (rho[ip] * _abs_high(pre[ip]) + under.get(ip, _ZERO)).upper()
+            gap = _product_rounding(model.dekker[i][2], pre, exact, rho, under)
             tbound[i] = (_abs_high(post[i]) + gap).upper() if post[i].is_finite() else _INF
             exact[i] = True
             E[i], A[i] = None, (_abs_high(post[i]) if post[i].is_finite() else None)  # its exact value is 0
@@ -440,8 +441,11 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last], tbound, pre_rel)
 
 def _dekker_holds(fmt: Format, model: KernelModel, i: int, post) -> bool:
-    """Dekker's theorem on the box for the product error at node ``i``: 2^(emin + p) <= |a b| <= 2^(emax - 2) and
-    |a|, |b| <= 2^(emax - ceil(p/2) - 1) for the computed factors (see _dekker_enclosure)."""
+    """Dekker's theorem on the box for the product error E at node ``i`` of P = a b: E is exactly a b - P where
+    2^(emin + p) <= |a b| <= 2^(emax - 2) and |a|, |b| <= 2^(emax - ceil(p/2) - 1) for the computed factors
+    (Boldo 2006, the formal proof of Veltkamp's and Dekker's algorithms with underflow and overflow; for binary64
+    the bounds 2^-969, 2^1021 and 2^995).  Elsewhere E is enclosed like any other operation, and its distance t
+    from a b - P bounded by |computed E| + |a b - P|."""
     ia, ib = model.dekker[i][:2]
     al, bl = _abs_low(post[ia]), _abs_low(post[ib])
     ah, bh = _abs_high(post[ia]), _abs_high(post[ib])
@@ -449,23 +453,25 @@ def _dekker_holds(fmt: Format, model: KernelModel, i: int, post) -> bool:
                 and _mx(ah, bh) <= arb((1, fmt.emax - (fmt.precision + 1) // 2 - 1)))
 
 
-def _dekker_enclosure(model: KernelModel, fmt: Format, i: int, pre, post, exact, rho, under, tbound) -> bool:
-    """Enclose Dekker's product error E (node ``i``) of P = a b and bound its distance t from a b - P.
+def _product_rounding(ip: int, pre, exact, rho, under) -> arb:
+    """|a b - P| for the product P (node ``ip``) of computed factors a, b: its own rounding, rho |a b| + h."""
+    return _ZERO if exact[ip] else (rho[ip] * _abs_high(pre[ip]) + under.get(ip, _ZERO)).upper()
 
-    E is exactly a b - P (t = 0) where 2^(emin + p) <= |a b| <= 2^(emax - 2) and
-    |a|, |b| <= 2^(emax - ceil(p/2) - 1) on the box (Boldo 2006, the formal proof of Veltkamp's and Dekker's
-    algorithms with underflow and overflow; for binary64 the bounds 2^-969, 2^1021 and 2^995): then E lies within
-    P's own rounding of the exact product of the computed factors, ``rho |a b| + h``, whatever the width of the
-    box (the interval evaluation of the split loses that).  False elsewhere: E is then enclosed like any other
-    operation, and t within |computed E| + |a b - P|."""
-    ip = model.dekker[i][2]
-    gap = _ZERO if exact[ip] else (rho[ip] * _abs_high(pre[ip]) + under.get(ip, _ZERO)).upper()
-    if _dekker_holds(fmt, model, i, post):
-        tbound[i] = _ZERO
-        pre[i] = post[i] = Iv(-gap, gap)
-        exact[i] = True
-        return True
-    return False
+
+def _dekker_quotient(model: KernelModel, idx) -> tuple[int, int] | None:
+    """(P, F): the node indices of a quotient E / (P + F), E Dekker's product error of P and F an exact literal
+    (no rounding of its own), else None."""
+    ie, iden = idx
+    if ie not in model.dekker:
+        return None
+    ip = model.dekker[ie][2]
+    den = model.nodes[iden]
+    if den.op != "add":
+        return None
+    others = [model.index[x] for x in den.args if model.index[x] != ip]
+    if len(others) != 1 or model.nodes[others[0]].op != "const" or ("c", others[0]) in model.pidx:
+        return None
+    return ip, others[0]
 
 
 def perturbation_bounds(model: KernelModel, enc: Enclosures) -> list[arb]:
@@ -496,15 +502,12 @@ def _dekker_quotient_form(model: KernelModel, idx, vals, lows, highs, rels, boun
     E / D = N / (V + F) / (1 + eta) with linear part (-V d - h + t) / (V + F), bounded with V / (V + F) <= 1:
     the relative size of E is kept, which the operands' separate forms lose over a box spanning many binades
     (E's bound from the largest V, divided by the least)."""
+    pf = _dekker_quotient(model, idx)
+    if pf is None:
+        return None
     ie, iden = idx
     ia, ib, ip, _ = model.dekker[ie]
-    den = model.nodes[iden]
-    if den.op != "add":
-        return None
-    others = [model.index[x] for x in den.args if model.index[x] != ip]
-    if len(others) != 1 or model.nodes[others[0]].op != "const" or ("c", others[0]) in pidx:
-        return None
-    f = vals[others[0]]
+    f = vals[pf[1]]
     if not f.lo >= 0:
         return None
     ra, rb = rels[ia], rels[ib]
