@@ -1,10 +1,19 @@
 """Stress the emitted kernels against their certified bounds: worst observed error beside the proved bound.
 
-For each kernel and dtype, N inputs (default 10^7, in chunks of 10^6 to keep memory low): 90 % at random, half
-drawn uniformly over the floats' ordinals (every binade equally, the subnormals included), half uniformly in
-value; the last 10 % near the 64 worst inputs found so far and near the input where the certified search found
-its model worst (``model_argmax`` of the stored table; ordinal offsets up to 2^24, geometrically spread), a local
-search, since the largest errors sit in narrow regions (bfloat16: all at random).
+For each kernel and dtype, N inputs (default 10^7, in chunks of 10^6 to keep memory low):
+
+* 70 % at random, half drawn uniformly over the floats' ordinals (every binade equally, the subnormals
+  included), half uniformly in value;
+* 20 % at a binade end of the result: the error is measured in ulp(y), and where y sits just under a power of
+  2 the computed value may round into the binade above, whose spacing is twice as wide.  Random inputs reach
+  those few floats rarely: here each pair of adjacent floats, one argument apart, is found by bisection along
+  that argument (the other held) on the reference's value, so that the results lie either side of a power of 2;
+  half the brackets start near the 4,096 worst inputs found so far;
+* 10 % near the 64 worst inputs found so far and near the input where the certified search found its model
+  worst (``model_argmax`` of the stored table; ordinal offsets up to 2^24, geometrically spread), a local
+  search, since the largest errors sit in narrow regions.
+
+bfloat16: all at random (its kernels run in float32 and round once).
 The error is |computed - reference| / ulp(reference) in the dtype, with the reference computed by the same
 emitted form in a wider format (float64 for float32/float16/bfloat16; x87 long double, 64-bit significand, for
 float64: its own error is below 0.01 ULP of float64, which the printed figures include as is).
@@ -56,6 +65,14 @@ def _ulp(ref, fmt):
     return np.ldexp(np.ones_like(ref), (e - fmt.precision + 1).astype(np.int32))
 
 
+def _reference(kernel, dtype, x, g):
+    """The kernel's value at the dtype's inputs x, g, computed in the wider reference format."""
+    from pyramid_sym.kernels import numpy_kernels as nk
+
+    wide = np.longdouble if dtype == "float64" else np.float64
+    return getattr(nk, kernel)(x.astype(wide), g.astype(wide))
+
+
 def _errors(kernel, dtype, fmt, x, g):
     """(errors in ULP of the dtype, x and g as the kernel received them)."""
     from pyramid_sym.kernels import numpy_kernels as nk
@@ -68,12 +85,9 @@ def _errors(kernel, dtype, fmt, x, g):
         x, g = xt.to(torch.float64).numpy(), gt.to(torch.float64).numpy()  # the inputs as the kernel gets them
         out = getattr(tk, kernel)(xt, gt).to(torch.float64).numpy()
         ref = getattr(nk, kernel)(x, g)
-    elif dtype == "float64":
-        out = getattr(nk, kernel)(x, g).astype(np.longdouble)
-        ref = getattr(nk, kernel)(x.astype(np.longdouble), g.astype(np.longdouble))
     else:
-        out = getattr(nk, kernel)(x, g).astype(np.float64)
-        ref = getattr(nk, kernel)(x.astype(np.float64), g.astype(np.float64))
+        out = getattr(nk, kernel)(x, g).astype(np.longdouble if dtype == "float64" else np.float64)
+        ref = _reference(kernel, dtype, x, g)
     return np.abs(out - ref) / _ulp(ref, fmt), x, g
 
 
@@ -89,10 +103,101 @@ def _neighbours(rng, values, n, dtype_name, lo, hi, sign):
     return (sign * o.astype(ut).view(ft)).astype(ft)
 
 
-def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, keep=64, seeds=()):
-    """Worst error over ``points`` inputs: a share ``1 - local`` drawn at random, the rest near the ``keep``
-    worst inputs of the random draw and near the ``seeds`` (the certified search's worst model point): a local
-    search, since the largest errors sit in narrow regions."""
+def _ordinals(v, dtype_name):
+    ft, ut = _BITS[dtype_name]
+    return np.abs(np.asarray(v, dtype=ft)).view(ut).astype(np.int64)
+
+
+def _values(o, dtype_name, sign):
+    ft, ut = _BITS[dtype_name]
+    return (sign * o.astype(ut).view(ft)).astype(ft)
+
+
+def _binade(y):
+    """floor(log2 |y|) of the reference values (y = 0: a very low binade of its own)."""
+    a = np.abs(y)
+    _, e = np.frexp(np.where(a > 0, a, 1))
+    return np.where(a > 0, e.astype(np.int64) - 1, -100000)
+
+
+def _edges(rng, n, kernel, dtype, ranges, near=()):
+    """n inputs in pairs of adjacent floats whose exact results lie either side of a power of 2.
+
+    Each pair comes from a bracket along one argument (the other held): from a base input to a float whose
+    result lies in another binade, cut by bisection on the reference's value at the first binade end met from
+    the base, down to two adjacent floats.  ``ranges``: per argument (lo, hi, sign) of the magnitudes; ``near``:
+    (x, g) arrays whose neighbourhoods (up to 2^p floats away) hold the base of half the brackets."""
+    out_x, out_g = [], []
+    got = 0
+    los = [_ordinals(lo, dtype)[()] for lo, _, _ in ranges]
+    his = [_ordinals(hi, dtype)[()] for _, hi, _ in ranges]
+    signs = [sign for _, _, sign in ranges]
+    while got < n:
+        m = max(1024, (n - got) // 2)
+        # one end of each bracket: at random, or (half) one of the worst inputs so far
+        base = [_ordinals(_draw(rng, m, dtype, float(lo), float(hi), 1), dtype) for lo, hi, _ in ranges]
+        if len(near) and len(near[0]):
+            # near one of the worst inputs: each argument kept (half the time: its own rounding errors stay, the
+            # bracket moves the result to a binade end) or moved by up to 2^j floats (j < p, geometrically
+            # spread: from the next float to a binade away)
+            pick = rng.integers(0, len(near[0]), size=m // 2)
+            for i in range(2):
+                span = np.left_shift(np.int64(1), rng.integers(0, FORMATS[dtype].precision, size=m // 2))
+                span = np.where(rng.random(m // 2) < 0.5, 0, span)
+                o = _ordinals(near[i][pick], dtype) + rng.integers(-span, span + 1)
+                base[i][: m // 2] = np.clip(o, los[i], his[i])
+        axis = rng.integers(0, 2, size=m)
+        # the other end: an end of the argument's range, or an ordinal offset of 2^j (a local bracket)
+        j = rng.integers(0, 64 if dtype == "float64" else 32, size=m)
+        step = np.left_shift(np.int64(1), np.minimum(j, 62)) * rng.choice([-1, 1], size=m)
+        o_axis = np.where(axis == 0, base[0], base[1])
+        lo_ax = np.where(axis == 0, los[0], los[1])
+        hi_ax = np.where(axis == 0, his[0], his[1])
+        range_end = np.where(rng.random(m) < 0.5, lo_ax, hi_ax)
+        other_end = np.clip(np.where(rng.random(m) < 0.5, range_end, o_axis + step), lo_ax, hi_ax)
+        a, b = np.minimum(o_axis, other_end), np.maximum(o_axis, other_end)
+
+        def value(o, rows=slice(None)):
+            ox = np.where(axis[rows] == 0, o, base[0][rows])
+            og = np.where(axis[rows] == 1, o, base[1][rows])
+            return _reference(kernel, dtype, _values(ox, dtype, signs[0]), _values(og, dtype, signs[1]))
+
+        ya, yb = value(a), value(b)
+        ea, eb = _binade(ya), _binade(yb)
+        keep = (ea != eb) & np.isfinite(ya) & np.isfinite(yb)
+        if not keep.any():
+            continue
+        # the power of 2 to find: the first binade end met from the base on (the bracket's base end keeps its
+        # neighbourhood: a worst input's own binade end)
+        base_is_a = o_axis == a
+        e_base, e_other = np.where(base_is_a, ea, eb), np.where(base_is_a, eb, ea)
+        edge = np.where(e_other > e_base, e_base + 1, e_base)
+        level = np.ldexp(np.ones(m, dtype=ya.dtype), edge.astype(np.int32))
+        above_a = np.abs(ya) >= level
+        while True:
+            rows = np.flatnonzero(keep & (b - a > 1))  # the brackets still open
+            if not len(rows):
+                break
+            mid = (a[rows] + b[rows]) // 2
+            same = (np.abs(value(mid, rows)) >= level[rows]) == above_a[rows]
+            a[rows] = np.where(same, mid, a[rows])
+            b[rows] = np.where(same, b[rows], mid)
+        idx = np.flatnonzero(keep)
+        o = np.stack([a[idx], b[idx]], axis=1).ravel()  # a, b, a, b, ...
+        ax = np.repeat(axis[idx], 2)
+        ox = np.where(ax == 0, o, np.repeat(base[0][idx], 2))
+        og = np.where(ax == 1, o, np.repeat(base[1][idx], 2))
+        out_x.append(_values(ox, dtype, signs[0]))
+        out_g.append(_values(og, dtype, signs[1]))
+        got += len(o)
+    return np.concatenate(out_x)[:n], np.concatenate(out_g)[:n]
+
+
+def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=64, pool=4096, seeds=()):
+    """Worst error over ``points`` inputs: a share ``1 - edges - local`` drawn at random, ``edges`` next to the
+    binade ends of the result (see ``_edges``; half of them from the ``pool`` worst inputs so far, which carry
+    large inner errors), the rest near the ``keep`` worst inputs so far and near the ``seeds`` (the certified
+    search's worst model point): a local search, since the largest errors sit in narrow regions."""
     fmt = FORMATS[dtype]
     rng = np.random.default_rng(seed)
     (xn, xlo, xhi), (gn, glo, ghi) = kernel_domain(kernel)
@@ -109,25 +214,32 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, keep=64, seeds=(
         i = int(np.argmax(err))
         worst, where = float(err[i]), (float(x[i]), float(g[i]))
     n_local = int(points * local) if dtype != "bfloat16" else 0
+    n_edges = int(points * edges) if dtype != "bfloat16" else 0
+    n_random = points - n_local - n_edges
+    ranges = ((float(xlo), float(xhi), 1), (gmin, gmax, sign))
     done = 0
     while done < points:
         n = min(chunk, points - done)
-        if done < points - n_local:
-            n = min(n, points - n_local - done)
+        if done < n_random:
+            n = min(n, n_random - done)
             x = _draw(rng, n, dtype, float(xlo), float(xhi), 1)
             g = _draw(rng, n, dtype, gmin, gmax, sign)
+        elif done < n_random + n_edges:
+            n = min(n, n_random + n_edges - done)
+            x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g))
         else:
-            x = _neighbours(rng, tops_x, n, dtype, float(xlo), float(xhi), 1)
-            g = _neighbours(rng, tops_g, n, dtype, gmin, gmax, sign)
+            x = _neighbours(rng, tops_x[-keep:], n, dtype, float(xlo), float(xhi), 1)
+            g = _neighbours(rng, tops_g[-keep:], n, dtype, gmin, gmax, sign)
         err, x, g = _errors(kernel, dtype, fmt, x, g)
         i = int(np.argmax(err))
         if err[i] > worst:
             worst, where = float(err[i]), (float(x[i]), float(g[i]))
-        order = np.argsort(err)[-keep:]
+        # the ``pool`` worst inputs so far, in ascending order of error (the seeds stay, at infinity)
+        order = np.argsort(err)[-pool:]
         tops_x = np.concatenate([tops_x, x[order].astype(np.float64)])
         tops_g = np.concatenate([tops_g, g[order].astype(np.float64)])
         tops_e = np.concatenate([tops_e, err[order]])
-        best = np.argsort(tops_e)[-keep:]
+        best = np.argsort(tops_e, kind="stable")[-pool:]
         tops_x, tops_g, tops_e = tops_x[best], tops_g[best], tops_e[best]
         done += n
     return worst, where

@@ -32,7 +32,7 @@ plots shown in the README are written to docs/figures/ by the same run.  Regions
 * ``audit-bench``: ``pyramid-sym audit`` on a generated 2,000-line file and on bad input
   (``benchmarks/bench_audit.py``);
 * ``bound``, ``bound-stress``, ``bound-reference``: the certified rounding-error bounds of the emitted
-  kernels (``pyramid-sym bound``), a 10^6-point stress beside them (``benchmarks/bench_bound_stress.py``),
+  kernels (``pyramid-sym bound``), a 10^7-point stress beside them (``benchmarks/bench_bound_stress.py``),
   and the certified lower bounds of the reference code's forms (``pyramid-sym bound --reference``);
 * ``fuzz``: the full-size fuzz run (``benchmarks/fuzz_all.py``, minutes);
 * ``suite`` (with --suite): the default test suite's wall time and counts.

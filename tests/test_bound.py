@@ -493,3 +493,50 @@ def test_a_sum_that_cancels_to_a_tiny_term_is_enclosed():
     r = evaluate_box(m, F64, _JST64, _box64(_JST64, 1, 1, 1.854603075343711e-68, 7.418412301374843e-68))
     assert r.bound is not None and r.bound < 2
     assert nk.jump_start_time(1.0, -4e-68) == 1.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kernel", ["upsample_scale", "renoise_alpha"])
+def test_stress_edge_inputs_straddle_a_power_of_two(kernel, dtype):
+    """The stress's binade-end inputs (benchmarks/bench_bound_stress.py) come in pairs of adjacent floats along
+    one argument, the other held, whose exact results (mpmath at 200 bits on the emitted expression, not the
+    script's reference) lie on either side of a power of 2: |y(a)| < 2^e <= |y(b)| or the reverse, up to the
+    script's reference's own rounding."""
+    import sys
+    from pathlib import Path
+
+    import mpmath
+    import sympy
+
+    from pyramid_sym.kernels.registry import kernel as kernel_spec
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import bench_bound_stress as stress
+    finally:
+        sys.path.pop(0)
+    spec = kernel_spec(kernel)
+    f = sympy.lambdify([sympy.Symbol(py) for _, py, _ in spec.args],
+                       spec.to_python_symbols(spec.emitted_expr), "mpmath")
+    (_, xlo, xhi), (_, glo, ghi) = stress.kernel_domain(kernel)
+    sign = -1 if ghi <= 0 else 1
+    ranges = ((float(xlo), float(xhi), 1), (2.0 ** FORMATS[dtype].qmin, float(max(abs(glo), abs(ghi))), sign))
+    x, g = stress._edges(np.random.default_rng(7), 400, kernel, dtype, ranges)
+    assert len(x) == len(g) == 400 and x.dtype == g.dtype == np.dtype(dtype)
+    ft = np.dtype(dtype).type
+    with mpmath.workprec(200):
+        for i in range(0, 400, 2):
+            (xa, xb), (ga, gb) = x[i:i + 2], g[i:i + 2]
+            moved = [(xa, xb)] if ga == gb else [(ga, gb)]
+            assert (xa == xb) != (ga == gb), (xa, xb, ga, gb)  # exactly one argument moves
+            a, b = moved[0]
+            assert np.nextafter(a, ft(np.inf)) == b or np.nextafter(a, ft(-np.inf)) == b  # adjacent floats
+            ya, yb = (abs(f(mpmath.mpf(float(xv)), mpmath.mpf(float(gv)))) for xv, gv in ((xa, ga), (xb, gb)))
+            lo, hi = min(ya, yb), max(ya, yb)
+            assert hi > 0
+            edge = mpmath.mpf(2) ** mpmath.nint(mpmath.log(hi, 2))
+            # the script decides the side with its reference (float64 for float32, x87 long double, 64 bits, for
+            # float64): a result within its rounding of 2^e may sit on either side
+            tol = mpmath.mpf(2) ** -(52 if dtype == "float32" else 63)
+            assert lo < edge * (1 + tol) and hi >= edge * (1 - tol), (
+                kernel, dtype, float(xa), float(xb), float(ga), float(gb))
