@@ -4,14 +4,14 @@ For each kernel and dtype, N inputs (default 10^7, in chunks of 10^6 to keep mem
 
 * 70 % at random, half drawn uniformly over the floats' ordinals (every binade equally, the subnormals
   included), half uniformly in value;
+* 10 % near the 64 worst inputs of the random draw and near the input where the certified search found its
+  model worst (``model_argmax`` of the stored table; ordinal offsets up to 2^24, geometrically spread), a local
+  search, since the largest errors sit in narrow regions;
 * 20 % at a binade end of the result: the error is measured in ulp(y), and where y sits just under a power of
   2 the computed value may round into the binade above, whose spacing is twice as wide.  Random inputs reach
   those few floats rarely: here each pair of adjacent floats, one argument apart, is found by bisection along
   that argument (the other held) on the reference's value, so that the results lie either side of a power of 2;
-  half the brackets start near the 4,096 worst inputs found so far;
-* 10 % near the 64 worst inputs found so far and near the input where the certified search found its model
-  worst (``model_argmax`` of the stored table; ordinal offsets up to 2^24, geometrically spread), a local
-  search, since the largest errors sit in narrow regions.
+  half the brackets start near the 65,536 worst inputs of the random draw and of this phase so far.
 
 bfloat16: all at random (its kernels run in float32 and round once).
 The error is |computed - reference| / ulp(reference) in the dtype, with the reference computed by the same
@@ -193,11 +193,11 @@ def _edges(rng, n, kernel, dtype, ranges, near=()):
     return np.concatenate(out_x)[:n], np.concatenate(out_g)[:n]
 
 
-def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=64, pool=4096, seeds=()):
-    """Worst error over ``points`` inputs: a share ``1 - edges - local`` drawn at random, ``edges`` next to the
-    binade ends of the result (see ``_edges``; half of them from the ``pool`` worst inputs so far, which carry
-    large inner errors), the rest near the ``keep`` worst inputs so far and near the ``seeds`` (the certified
-    search's worst model point): a local search, since the largest errors sit in narrow regions."""
+def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=64, pool=65536, seeds=()):
+    """Worst error over ``points`` inputs, in three phases: a share ``1 - local - edges`` drawn at random;
+    ``local`` near the ``keep`` worst of them and near the ``seeds`` (the certified search's worst model point), a
+    local search, since the largest errors sit in narrow regions; ``edges`` at the binade ends of the result (see
+    ``_edges``), half of them from the ``pool`` worst inputs of the random and edge phases so far."""
     fmt = FORMATS[dtype]
     rng = np.random.default_rng(seed)
     (xn, xlo, xhi), (gn, glo, ghi) = kernel_domain(kernel)
@@ -224,16 +224,19 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
             n = min(n, n_random - done)
             x = _draw(rng, n, dtype, float(xlo), float(xhi), 1)
             g = _draw(rng, n, dtype, gmin, gmax, sign)
-        elif done < n_random + n_edges:
-            n = min(n, n_random + n_edges - done)
-            x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g))
-        else:
+        elif done < n_random + n_local:
+            n = min(n, n_random + n_local - done)
             x = _neighbours(rng, tops_x[-keep:], n, dtype, float(xlo), float(xhi), 1)
             g = _neighbours(rng, tops_g[-keep:], n, dtype, gmin, gmax, sign)
+        else:
+            x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g))
         err, x, g = _errors(kernel, dtype, fmt, x, g)
         i = int(np.argmax(err))
         if err[i] > worst:
             worst, where = float(err[i]), (float(x[i]), float(g[i]))
+        if n_random <= done < n_random + n_local:
+            done += n  # the local search's finds stay out of the pool: it would crowd around the 64 it started from
+            continue
         # the ``pool`` worst inputs so far, in ascending order of error (the seeds stay, at infinity)
         order = np.argsort(err)[-pool:]
         tops_x = np.concatenate([tops_x, x[order].astype(np.float64)])
