@@ -114,10 +114,9 @@ def _values(o, dtype_name, sign):
 
 
 def _binade(y):
-    """floor(log2 |y|) of the reference values (y = 0: a very low binade of its own)."""
-    a = np.abs(y)
-    _, e = np.frexp(np.where(a > 0, a, 1))
-    return np.where(a > 0, e.astype(np.int64) - 1, -100000)
+    """floor(log2 |y|) of the reference values (|y| > 0)."""
+    _, e = np.frexp(np.abs(y))
+    return e.astype(np.int64) - 1
 
 
 def _edges(rng, n, kernel, dtype, ranges, near=()):
@@ -164,8 +163,9 @@ def _edges(rng, n, kernel, dtype, ranges, near=()):
 
         ya, yb = value(a), value(b)
         ea, eb = _binade(ya), _binade(yb)
-        keep = (ea != eb) & np.isfinite(ya) & np.isfinite(yb)
-        if not keep.any():
+        # a result 0 has no binade end to meet: such brackets are dropped
+        crossing = (ea != eb) & (ya != 0) & (yb != 0) & np.isfinite(ya) & np.isfinite(yb)
+        if not crossing.any():
             continue
         # the power of 2 to find: the first binade end met from the base on (the bracket's base end keeps its
         # neighbourhood: a worst input's own binade end)
@@ -175,14 +175,14 @@ def _edges(rng, n, kernel, dtype, ranges, near=()):
         level = np.ldexp(np.ones(m, dtype=ya.dtype), edge.astype(np.int32))
         above_a = np.abs(ya) >= level
         while True:
-            rows = np.flatnonzero(keep & (b - a > 1))  # the brackets still open
+            rows = np.flatnonzero(crossing & (b - a > 1))  # the brackets still open
             if not len(rows):
                 break
             mid = (a[rows] + b[rows]) // 2
             same = (np.abs(value(mid, rows)) >= level[rows]) == above_a[rows]
             a[rows] = np.where(same, mid, a[rows])
             b[rows] = np.where(same, b[rows], mid)
-        idx = np.flatnonzero(keep)
+        idx = np.flatnonzero(crossing)
         o = np.stack([a[idx], b[idx]], axis=1).ravel()  # a, b, a, b, ...
         ax = np.repeat(axis[idx], 2)
         ox = np.where(ax == 0, o, np.repeat(base[0][idx], 2))

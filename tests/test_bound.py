@@ -496,7 +496,7 @@ def test_a_sum_that_cancels_to_a_tiny_term_is_enclosed():
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("kernel", ["upsample_scale", "renoise_alpha"])
+@pytest.mark.parametrize("kernel", ["upsample_scale", "renoise_alpha", "jump_end_time"])
 def test_stress_edge_inputs_straddle_a_power_of_two(kernel, dtype):
     """The stress's binade-end inputs (benchmarks/bench_bound_stress.py) come in pairs of adjacent floats along
     one argument, the other held, whose exact results (mpmath at 200 bits on the emitted expression, not the
