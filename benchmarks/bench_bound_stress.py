@@ -40,6 +40,25 @@ from pyramid_sym.bound.formats import FORMATS
 _BITS = {"float16": (np.float16, np.uint16), "float32": (np.float32, np.uint32), "float64": (np.float64, np.uint64)}
 
 
+def _ordinals(v, dtype_name):
+    """The ordinals of |v| among the dtype's non-negative floats (int64)."""
+    ft, ut = _BITS[dtype_name]
+    return np.abs(np.asarray(v, dtype=ft)).view(ut).astype(np.int64)
+
+
+def _values(o, dtype_name, sign):
+    """The floats of ordinals ``o``, times ``sign``."""
+    ft, ut = _BITS[dtype_name]
+    return (sign * o.astype(ut).view(ft)).astype(ft)
+
+
+def _ranges(kernel, dtype):
+    """Per argument (lo, hi, sign): the magnitudes the stress draws (gamma from the least positive float)."""
+    (_, xlo, xhi), (_, glo, ghi) = kernel_domain(kernel)
+    return ((float(xlo), float(xhi), 1),
+            (2.0 ** FORMATS[dtype].qmin, float(max(abs(glo), abs(ghi))), -1 if ghi <= 0 else 1))
+
+
 def _draw(rng, n, dtype_name, lo, hi, sign):
     """n floats of the dtype in [lo, hi] (magnitudes), half by ordinal, half by value; sign -1 negates."""
     import torch
@@ -49,14 +68,11 @@ def _draw(rng, n, dtype_name, lo, hi, sign):
         t = torch.from_numpy(vals).to(torch.bfloat16).to(torch.float32).numpy()
         t = np.clip(t, lo, hi)
         return sign * t
-    ft, ut = _BITS[dtype_name]
-    lo_o = np.array(lo, dtype=ft).view(ut).astype(np.int64)
-    hi_o = np.array(hi, dtype=ft).view(ut).astype(np.int64)
+    ft = _BITS[dtype_name][0]
     half = n // 2
-    o = rng.integers(int(lo_o), int(hi_o) + 1, size=half, dtype=np.int64)
-    a = o.astype(ut).view(ft)
+    o = rng.integers(int(_ordinals(lo, dtype_name)), int(_ordinals(hi, dtype_name)) + 1, size=half, dtype=np.int64)
     b = rng.uniform(float(lo), float(hi), size=n - half).astype(ft)
-    return (sign * np.concatenate([a, b])).astype(ft)
+    return (sign * np.concatenate([_values(o, dtype_name, 1), b])).astype(ft)
 
 
 def _ulp(ref, fmt):
@@ -93,24 +109,11 @@ def _errors(kernel, dtype, fmt, x, g):
 
 def _neighbours(rng, values, n, dtype_name, lo, hi, sign):
     """n floats near the given ones: each an ordinal offset of up to +-2^j, j uniform in [0, 24]."""
-    ft, ut = _BITS[dtype_name]
-    lo_o = int(np.array(lo, dtype=ft).view(ut))
-    hi_o = int(np.array(hi, dtype=ft).view(ut))
-    base = np.abs(values.astype(ft)).view(ut).astype(np.int64)
+    base = _ordinals(values, dtype_name)
     pick = base[rng.integers(0, len(base), size=n)]
     span = np.left_shift(np.int64(1), rng.integers(0, 25, size=n))
-    o = np.clip(pick + rng.integers(-span, span + 1), lo_o, hi_o)
-    return (sign * o.astype(ut).view(ft)).astype(ft)
-
-
-def _ordinals(v, dtype_name):
-    ft, ut = _BITS[dtype_name]
-    return np.abs(np.asarray(v, dtype=ft)).view(ut).astype(np.int64)
-
-
-def _values(o, dtype_name, sign):
-    ft, ut = _BITS[dtype_name]
-    return (sign * o.astype(ut).view(ft)).astype(ft)
+    o = np.clip(pick + rng.integers(-span, span + 1), _ordinals(lo, dtype_name), _ordinals(hi, dtype_name))
+    return _values(o, dtype_name, sign)
 
 
 def _binade(y):
@@ -147,7 +150,7 @@ def _edges(rng, n, kernel, dtype, ranges, near=()):
                 base[i][: m // 2] = np.clip(o, los[i], his[i])
         axis = rng.integers(0, 2, size=m)
         # the other end: an end of the argument's range, or an ordinal offset of 2^j (a local bracket)
-        j = rng.integers(0, 64 if dtype == "float64" else 32, size=m)
+        j = rng.integers(0, np.iinfo(_BITS[dtype][1]).bits, size=m)
         step = np.left_shift(np.int64(1), np.minimum(j, 62)) * rng.choice([-1, 1], size=m)
         o_axis = np.where(axis == 0, base[0], base[1])
         lo_ax = np.where(axis == 0, los[0], los[1])
@@ -200,10 +203,8 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
     ``_edges``), half of them from the ``pool`` worst inputs of the random and edge phases so far."""
     fmt = FORMATS[dtype]
     rng = np.random.default_rng(seed)
-    (xn, xlo, xhi), (gn, glo, ghi) = kernel_domain(kernel)
-    sign = -1 if ghi <= 0 else 1
-    gmax = float(max(abs(glo), abs(ghi)))
-    gmin = 2.0 ** (fmt.qmin if dtype != "float16" else -24)
+    ranges = _ranges(kernel, dtype)
+    (xlo, xhi, _), (gmin, gmax, sign) = ranges
     worst, where = -1.0, None
     tops_x, tops_g, tops_e = np.empty(0), np.empty(0), np.empty(0)
     if seeds and dtype != "bfloat16":
@@ -216,27 +217,27 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
     n_local = int(points * local) if dtype != "bfloat16" else 0
     n_edges = int(points * edges) if dtype != "bfloat16" else 0
     n_random = points - n_local - n_edges
-    ranges = ((float(xlo), float(xhi), 1), (gmin, gmax, sign))
     done = 0
     while done < points:
-        n = min(chunk, points - done)
+        local_phase = n_random <= done < n_random + n_local
         if done < n_random:
-            n = min(n, n_random - done)
-            x = _draw(rng, n, dtype, float(xlo), float(xhi), 1)
+            n = min(chunk, n_random - done)
+            x = _draw(rng, n, dtype, xlo, xhi, 1)
             g = _draw(rng, n, dtype, gmin, gmax, sign)
-        elif done < n_random + n_local:
-            n = min(n, n_random + n_local - done)
-            x = _neighbours(rng, tops_x[-keep:], n, dtype, float(xlo), float(xhi), 1)
+        elif local_phase:
+            n = min(chunk, n_random + n_local - done)
+            x = _neighbours(rng, tops_x[-keep:], n, dtype, xlo, xhi, 1)
             g = _neighbours(rng, tops_g[-keep:], n, dtype, gmin, gmax, sign)
         else:
+            n = min(chunk, points - done)
             x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g))
+        done += n
         err, x, g = _errors(kernel, dtype, fmt, x, g)
         i = int(np.argmax(err))
         if err[i] > worst:
             worst, where = float(err[i]), (float(x[i]), float(g[i]))
-        if n_random <= done < n_random + n_local:
-            done += n  # the local search's finds stay out of the pool: it would crowd around the 64 it started from
-            continue
+        if local_phase:
+            continue  # the local search's finds stay out of the pool: they would crowd around the 64 it started from
         # the ``pool`` worst inputs so far, in ascending order of error (the seeds stay, at infinity)
         order = np.argsort(err)[-pool:]
         tops_x = np.concatenate([tops_x, x[order].astype(np.float64)])
@@ -244,7 +245,6 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
         tops_e = np.concatenate([tops_e, err[order]])
         best = np.argsort(tops_e, kind="stable")[-pool:]
         tops_x, tops_g, tops_e = tops_x[best], tops_g[best], tops_e[best]
-        done += n
     return worst, where
 
 

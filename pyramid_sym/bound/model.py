@@ -356,10 +356,11 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
         if n.op == "const":
             exact, held = _literal(n.value, fmt_nearest)
             e = sympy.Rational(exact.numerator, exact.denominator)
-            if runtime_constant_name(n.value) is not None:
+            name = runtime_constant_name(n.value)
+            if name is not None:
                 # a runtime constant (exact in the format): a positive symbol until the tapes are built, so that
                 # SymPy factors with it instead of with integers such as 2^1020 (Wang's algorithm then hunts primes)
-                sym = sympy.Symbol(runtime_constant_name(n.value), positive=True)
+                sym = sympy.Symbol(name, positive=True)
                 constants[sym] = e
                 e = sym
             exact_val.append(e)

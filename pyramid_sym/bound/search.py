@@ -32,6 +32,7 @@ still certified, only less tight).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -957,15 +958,11 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
     return (o1 + o2) // 2
 
 
-_THIRDS: dict = {}
-
-
+@functools.cache
 def _third_ordinals(fmt: Format) -> tuple[int, int]:
     """Ordinals of the floats just below and just above 1/3 (1/3 is never a float)."""
-    if fmt.name not in _THIRDS:
-        lo = fmt.ordinal(fmt.round(Fraction(1, 3), False))
-        _THIRDS[fmt.name] = (lo, lo + 1)
-    return _THIRDS[fmt.name]
+    lo = fmt.ordinal(fmt.round(Fraction(1, 3), False))
+    return lo, lo + 1
 
 
 def _key(r: BoxResult) -> Fraction:
