@@ -11,7 +11,11 @@ For each kernel and dtype, N inputs (default 10^7, in chunks of 10^6 to keep mem
   2 the computed value may round into the binade above, whose spacing is twice as wide.  Random inputs reach
   those few floats rarely: here each pair of adjacent floats, one argument apart, is found by bisection along
   that argument (the other held) on the reference's value, so that the results lie either side of a power of 2;
-  half the brackets start near the 65,536 worst inputs of the random draw and of this phase so far.
+  half the brackets start near the 65,536 worst inputs of the random draw and of this phase so far, and a
+  quarter hold one argument at a value where a part of the kernel that reads that argument alone (a square root
+  of gamma, say) is computed worst: an error carried from inside is largest in ulp(y) where y ends its binade,
+  and one such value in 10^4 is met by chance too rarely (those values come from 2^22 draws of each argument,
+  on that part only).
 
 bfloat16: all at random (its kernels run in float32 and round once).
 The error is |computed - reference| / ulp(reference) in the dtype, with the reference computed by the same
@@ -34,7 +38,7 @@ import time
 import numpy as np
 
 from pyramid_sym.bound import load_bounds
-from pyramid_sym.bound.adapter import kernel_domain, kernel_names
+from pyramid_sym.bound.adapter import kernel_domain, kernel_names, kernel_tree, runtime_constant_name
 from pyramid_sym.bound.formats import FORMATS
 
 _BITS = {"float16": (np.float16, np.uint16), "float32": (np.float32, np.uint32), "float64": (np.float64, np.uint64)}
@@ -122,13 +126,80 @@ def _binade(y):
     return e.astype(np.int64) - 1
 
 
-def _edges(rng, n, kernel, dtype, ranges, near=()):
+def _one_argument_parts(kernel):
+    """Per argument: (the kernel's nodes that read that argument alone (no other input, no constant read from the
+    working dtype), in evaluation order; those of them that a node reading more, or the result, reads: the values
+    the rest of the kernel gets from that argument)."""
+    args, root = kernel_tree(kernel)
+    order, reads = [], {}
+
+    def visit(node):
+        if node in reads:
+            return
+        for a in node.args:
+            visit(a)
+        if node.op == "input":
+            reads[node] = {node.value}
+        elif node.op == "const":
+            reads[node] = {None} if runtime_constant_name(node.value) is not None else set()
+        else:
+            reads[node] = set().union(*(reads[a] for a in node.args))
+        order.append(node)
+
+    visit(root)
+    out = {}
+    for name in args:
+        part = [nd for nd in order if reads[nd] <= {name}]
+        inside = set(part)
+        given = {a for nd in order if nd not in inside for a in nd.args if a in inside}
+        out[name] = (part, [nd for nd in part if (nd in given or nd is root) and nd.op != "const"])
+    return out
+
+
+def _run_nodes(nodes, name, v, dtype):
+    """The values of ``nodes`` (reading the argument ``name`` only) at v, every operation in v's dtype."""
+    ft = v.dtype.type
+    out = {}
+    for nd in nodes:
+        if nd.op == "input":
+            out[nd] = v
+        elif nd.op == "const":
+            out[nd] = ft(float(nd.value))
+        else:
+            a = [out[x] for x in nd.args]
+            with np.errstate(all="ignore"):
+                out[nd] = {"neg": lambda: -a[0], "sqrt": lambda: np.sqrt(a[0]), "add": lambda: a[0] + a[1],
+                           "sub": lambda: a[0] - a[1], "mul": lambda: a[0] * a[1], "div": lambda: a[0] / a[1]}[nd.op]()
+    return out
+
+
+def _inner_worst(rng, kernel, dtype, ranges, n=2**22, keep=512):
+    """Per argument, the ``keep`` values (of n drawn) where a value the rest of the kernel gets from that argument
+    alone has the largest relative error (against the same operations in the reference format)."""
+    fmt = FORMATS[dtype]
+    wide = np.longdouble if dtype == "float64" else np.float64
+    out = []
+    for (name, (nodes, given)), (lo, hi, sign) in zip(_one_argument_parts(kernel).items(), ranges):
+        v = _draw(rng, n, dtype, lo, hi, sign)
+        worst = np.zeros(n)
+        if given:
+            got, ref = _run_nodes(nodes, name, v, dtype), _run_nodes(nodes, name, v.astype(wide), dtype)
+            for nd in given:
+                with np.errstate(all="ignore"):
+                    rel = np.abs(got[nd].astype(wide) - ref[nd]) / np.abs(ref[nd]) * 2.0 ** fmt.precision
+                worst = np.maximum(worst, np.where(np.isfinite(rel), rel, 0).astype(np.float64))
+        out.append(v[np.argsort(worst)[-keep:]])
+    return out
+
+
+def _edges(rng, n, kernel, dtype, ranges, near=(), held=()):
     """n inputs in pairs of adjacent floats whose exact results lie either side of a power of 2.
 
     Each pair comes from a bracket along one argument (the other held): from a base input to a float whose
     result lies in another binade, cut by bisection on the reference's value at the first binade end met from
     the base, down to two adjacent floats.  ``ranges``: per argument (lo, hi, sign) of the magnitudes; ``near``:
-    (x, g) arrays whose neighbourhoods (up to 2^p floats away) hold the base of half the brackets."""
+    (x, g) arrays whose neighbourhoods (up to 2^p floats away) hold the base of half the brackets; ``held``: per
+    argument, values that a quarter of the brackets hold (the bracket runs along the other argument)."""
     out_x, out_g = [], []
     got = 0
     los = [_ordinals(lo, dtype)[()] for lo, _, _ in ranges]
@@ -149,6 +220,14 @@ def _edges(rng, n, kernel, dtype, ranges, near=()):
                 o = _ordinals(near[i][pick], dtype) + rng.integers(-span, span + 1)
                 base[i][: m // 2] = np.clip(o, los[i], his[i])
         axis = rng.integers(0, 2, size=m)
+        if len(held):
+            # a quarter: one argument at one of its ``held`` values, the bracket along the other
+            rows = np.arange(m // 2, m // 2 + m // 4)
+            i = rng.integers(0, 2, size=len(rows))
+            for k in range(2):
+                r = rows[i == k]
+                base[k][r] = _ordinals(held[k][rng.integers(0, len(held[k]), size=len(r))], dtype)
+                axis[r] = 1 - k
         # the other end: an end of the argument's range, or an ordinal offset of 2^j (a local bracket)
         j = rng.integers(0, np.iinfo(_BITS[dtype][1]).bits, size=m)
         step = np.left_shift(np.int64(1), np.minimum(j, 62)) * rng.choice([-1, 1], size=m)
@@ -218,6 +297,7 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
     n_edges = int(points * edges) if dtype != "bfloat16" else 0
     n_random = points - n_local - n_edges
     done = 0
+    held = None
     while done < points:
         local_phase = n_random <= done < n_random + n_local
         if done < n_random:
@@ -230,7 +310,9 @@ def stress(kernel, dtype, points, seed, chunk=10**6, local=0.1, edges=0.2, keep=
             g = _neighbours(rng, tops_g[-keep:], n, dtype, gmin, gmax, sign)
         else:
             n = min(chunk, points - done)
-            x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g))
+            if held is None:
+                held = _inner_worst(rng, kernel, dtype, ranges)
+            x, g = _edges(rng, n, kernel, dtype, ranges, near=(tops_x, tops_g), held=held)
         done += n
         err, x, g = _errors(kernel, dtype, fmt, x, g)
         i = int(np.argmax(err))

@@ -536,3 +536,44 @@ def test_stress_edge_inputs_straddle_a_power_of_two(kernel, dtype):
             tol = mpmath.mpf(2) ** -(52 if dtype == "float32" else 63)
             assert lo < edge * (1 + tol) and hi >= edge * (1 - tol), (
                 kernel, dtype, float(xa), float(xb), float(ga), float(gb))
+
+
+def test_stress_holds_arguments_where_a_one_argument_part_is_computed_worst():
+    """The values the stress's edge phase holds (benchmarks/bench_bound_stress.py, ``_inner_worst``) are those
+    where a value the rest of the kernel reads from one argument alone is computed worst: checked here against
+    mpmath at 200 bits walking the same nodes (not the script's reference format), beside random values."""
+    import sys
+    from pathlib import Path
+
+    import mpmath
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import bench_bound_stress as stress
+    finally:
+        sys.path.pop(0)
+    parts = stress._one_argument_parts("upsample_scale")
+    nodes, given = parts["gamma"]
+    assert any(nd.op == "sqrt" for nd in given)  # q = sqrt(...) of gamma alone feeds the two-argument part
+    assert parts["s"][1] == [] or all(nd.op == "input" for nd in parts["s"][1])
+
+    def worst_rel(g):  # the largest relative error of the given nodes at gamma = g, in units of 2^-24
+        got = stress._run_nodes(nodes, "gamma", np.array([g], dtype=np.float32), "float32")
+        exact = {}
+        with mpmath.workprec(200):
+            for nd in nodes:
+                a = [exact[x] for x in nd.args]
+                exact[nd] = {"input": lambda: mpmath.mpf(float(g)), "const": lambda: mpmath.mpf(nd.value.numerator)
+                             / nd.value.denominator, "neg": lambda: -a[0], "sqrt": lambda: mpmath.sqrt(a[0]),
+                             "add": lambda: a[0] + a[1], "sub": lambda: a[0] - a[1], "mul": lambda: a[0] * a[1],
+                             "div": lambda: a[0] / a[1]}[nd.op]()
+            return max(float(abs(mpmath.mpf(float(got[nd][0])) - exact[nd]) / abs(exact[nd]) * 2 ** 24)
+                       for nd in given)
+
+    rng = np.random.default_rng(3)
+    ranges = stress._ranges("upsample_scale", "float32")
+    held = stress._inner_worst(rng, "upsample_scale", "float32", ranges, n=2**18, keep=8)[1]
+    at_random = [worst_rel(g) for g in stress._draw(rng, 256, "float32", *ranges[1])]
+    found = [worst_rel(g) for g in held]
+    # the worst of 2^18 against the worst of 256: the held values' errors stand out
+    assert min(found) > max(at_random), (found, max(at_random))
