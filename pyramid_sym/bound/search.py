@@ -206,6 +206,21 @@ def _const_enclosure(value, fmt: Format):
     return _CONSTS[key]
 
 
+def _apply(op: str, a: list[Iv]) -> Iv:
+    """The node operation ``op`` on the intervals ``a`` (exact, rounded outward)."""
+    if op == "mul":
+        return a[0] * a[1]
+    if op == "add":
+        return a[0] + a[1]
+    if op == "sub":
+        return a[0] - a[1]
+    if op == "div":
+        return a[0] / a[1]
+    if op == "sqrt":
+        return a[0].sqrt()
+    return -a[0]  # neg
+
+
 def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     """Enclose every node's exact and computed value on the box, and its rounding, in one forward pass.
 
@@ -302,9 +317,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
             continue
         # the exact value once more, from the operands' exact values: intersect
         try:
-            cv = [vals[j] for j in idx]
-            sv = {"neg": lambda: -cv[0], "sqrt": lambda: cv[0].sqrt(), "add": lambda: cv[0] + cv[1],
-                  "sub": lambda: cv[0] - cv[1], "mul": lambda: cv[0] * cv[1], "div": lambda: cv[0] / cv[1]}[n.op]()
+            sv = _apply(n.op, [vals[j] for j in idx])
             if sv.is_finite():
                 vals[i] = sv if not vals[i].is_finite() else vals[i].intersect(sv)
         except (ArithmeticError, EmptyRoot):
@@ -360,18 +373,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         # enclosure of the exact operation on the computed operands
         w = None
         try:
-            if n.op == "neg":
-                w = -ops[0]
-            elif n.op == "sqrt":
-                w = ops[0].sqrt()
-            elif n.op == "add":
-                w = ops[0] + ops[1]
-            elif n.op == "sub":
-                w = ops[0] - ops[1]
-            elif n.op == "mul":
-                w = ops[0] * ops[1]
-            else:
-                w = ops[0] / ops[1]
+            w = _apply(n.op, ops)
             if not w.is_finite():
                 w = None
         except (ArithmeticError, EmptyRoot):

@@ -92,6 +92,9 @@ class Tape:
         for instr in self._prog:
             op, args = instr[0], instr[1]
             if op == "add":
+                if len(args) == 2:
+                    append(regs[args[0]] + regs[args[1]])
+                    continue
                 terms = [regs[a] for a in args]
                 if len(terms) > 2:
                     # the largest terms first: those that cancel (1 - e + e q at e = 1) meet before a small
@@ -101,6 +104,9 @@ class Tape:
                 for t in terms[1:]:
                     acc = acc + t
             elif op == "mul":
+                if len(args) == 2:
+                    append(regs[args[0]] * regs[args[1]])
+                    continue
                 acc = regs[args[0]]
                 for a in args[1:]:
                     acc = acc * regs[a]
