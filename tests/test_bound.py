@@ -558,7 +558,7 @@ def test_stress_holds_arguments_where_a_one_argument_part_is_computed_worst():
     assert parts["s"][1] == [] or all(nd.op == "input" for nd in parts["s"][1])
 
     def worst_rel(g):  # the largest relative error of the given nodes at gamma = g, in units of 2^-24
-        got = stress._run_nodes(nodes, "gamma", np.array([g], dtype=np.float32), "float32")
+        got = stress._run_nodes(nodes, np.array([g], dtype=np.float32))
         exact = {}
         with mpmath.workprec(200):
             for nd in nodes:

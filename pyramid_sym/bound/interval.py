@@ -17,7 +17,7 @@ from flint import arb, fmpq
 __all__ = ["Iv", "iv", "iv_hull", "EmptyRoot"]
 
 _INF = arb("inf")
-_Z = arb(0)  # compared with, an arb is faster than the int 0 (same result: the ends are exact points)
+_Z = arb(0)  # 0 as an arb: two arbs compare faster than an arb and an int (the same answer, exact points)
 
 
 class EmptyRoot(ArithmeticError):
