@@ -38,8 +38,9 @@ import time
 import numpy as np
 
 from pyramid_sym.bound import load_bounds
-from pyramid_sym.bound.adapter import kernel_domain, kernel_names, kernel_tree, runtime_constant_name
+from pyramid_sym.bound.adapter import kernel_domain, kernel_names, kernel_tree, runtime_constant_name, topological
 from pyramid_sym.bound.formats import FORMATS
+from pyramid_sym.bound.model import evaluate_nodes
 
 _BITS = {"float16": (np.float16, np.uint16), "float32": (np.float32, np.uint32), "float64": (np.float64, np.uint64)}
 
@@ -131,22 +132,14 @@ def _one_argument_parts(kernel):
     working dtype), in evaluation order; those of them that a node reading more, or the result, reads: the values
     the rest of the kernel gets from that argument)."""
     args, root = kernel_tree(kernel)
-    order, reads = [], {}
-
-    def visit(node):
-        if node in reads:
-            return
-        for a in node.args:
-            visit(a)
+    order, reads = topological(root), {}
+    for node in order:
         if node.op == "input":
             reads[node] = {node.value}
         elif node.op == "const":
             reads[node] = {None} if runtime_constant_name(node.value) is not None else set()
         else:
             reads[node] = set().union(*(reads[a] for a in node.args))
-        order.append(node)
-
-    visit(root)
     out = {}
     for name in args:
         part = [nd for nd in order if reads[nd] <= {name}]
@@ -156,38 +149,19 @@ def _one_argument_parts(kernel):
     return out
 
 
-_NUMPY_OPS = {"neg": np.negative, "sqrt": np.sqrt, "add": np.add, "sub": np.subtract, "mul": np.multiply,
-              "div": np.divide}
-
-
-def _run_nodes(nodes, v):
-    """The values of ``nodes`` (which read one argument) with that argument = v, every operation in v's dtype (a
-    literal goes through float64 first: these values only rank the argument's values, the stress measures the
-    kernel itself)."""
-    ft = v.dtype.type
-    out = {}
-    with np.errstate(all="ignore"):
-        for nd in nodes:
-            if nd.op == "input":
-                out[nd] = v
-            elif nd.op == "const":
-                out[nd] = ft(float(nd.value))
-            else:
-                out[nd] = _NUMPY_OPS[nd.op](*(out[a] for a in nd.args))
-    return out
-
-
 def _inner_worst(rng, kernel, dtype, ranges, n=2**22, keep=512):
     """Per argument, the ``keep`` values (of n drawn) where a value the rest of the kernel gets from that argument
     alone has the largest relative error (against the same operations in the reference format)."""
     fmt = FORMATS[dtype]
     wide = np.longdouble if dtype == "float64" else np.float64
     out = []
-    for (nodes, given), (lo, hi, sign) in zip(_one_argument_parts(kernel).values(), ranges):
+    for (name, (nodes, given)), (lo, hi, sign) in zip(_one_argument_parts(kernel).items(), ranges):
         v = _draw(rng, n, dtype, lo, hi, sign)
         worst = np.zeros(n)
         if given:
-            got, ref = _run_nodes(nodes, v), _run_nodes(nodes, v.astype(wide))
+            # the reference's literals as float64 holds them, as in the kernel run in the reference format
+            got = evaluate_nodes(nodes, {name: v}, v.dtype.type, fmt.nearest)
+            ref = evaluate_nodes(nodes, {name: v}, wide, FORMATS["float64"].nearest)
             for nd in given:
                 with np.errstate(all="ignore"):
                     rel = np.abs(got[nd].astype(wide) - ref[nd]) / np.abs(ref[nd]) * 2.0 ** fmt.precision

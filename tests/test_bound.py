@@ -64,20 +64,11 @@ def test_fast2sum_steps_of_jump_start_time_are_exact():
 
 def _run_nodes(m, fmt, dtype, values):
     """Every node of the model's DAG evaluated in NumPy's ``dtype``, one operation at a time (an evaluator of the
-    printed kernel that is not the kernel module itself)."""
-    from pyramid_sym.bound.model import _literal
+    printed kernel that is not the kernel module itself), in the model's node order."""
+    from pyramid_sym.bound.model import evaluate_nodes
 
-    out = []
-    ops = {"neg": lambda a: -a, "sqrt": np.sqrt, "add": np.add, "sub": np.subtract, "mul": np.multiply,
-           "div": np.divide}
-    for n in m.nodes:
-        if n.op == "input":
-            out.append(dtype(values[m.args.index(n.value)]))
-        elif n.op == "const":
-            out.append(dtype(float(_literal(n.value, fmt.nearest)[1])))
-        else:
-            out.append(dtype(ops[n.op](*[out[m.index[a]] for a in n.args])))
-    return out
+    out = evaluate_nodes(m.nodes, dict(zip(m.args, values)), dtype, fmt.nearest)
+    return [out[n] for n in m.nodes]
 
 
 def _jst_extremes(dtype, n, rng):
@@ -547,6 +538,8 @@ def test_stress_holds_arguments_where_a_one_argument_part_is_computed_worst():
 
     import mpmath
 
+    from pyramid_sym.bound.model import evaluate_nodes
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     try:
         import bench_bound_stress as stress
@@ -558,7 +551,7 @@ def test_stress_holds_arguments_where_a_one_argument_part_is_computed_worst():
     assert parts["s"][1] == [] or all(nd.op == "input" for nd in parts["s"][1])
 
     def worst_rel(g):  # the largest relative error of the given nodes at gamma = g, in units of 2^-24
-        got = stress._run_nodes(nodes, np.array([g], dtype=np.float32))
+        got = evaluate_nodes(nodes, {"gamma": np.array([g], dtype=np.float32)}, np.float32, FORMATS["float32"].nearest)
         exact = {}
         with mpmath.workprec(200):
             for nd in nodes:

@@ -95,15 +95,15 @@ _MODELS: dict = {}
 
 def _model(kernel: str, fmt: Format):
     """The kernel's model for ``fmt``; formats in which every literal is exact share one model."""
-    from .adapter import kernel_tree, runtime_constant_name
-    from .model import _literal, _topological, build_model
+    from .adapter import kernel_tree, runtime_constant_name, topological
+    from .model import _literal, build_model
 
     tree = kernel_tree(kernel)
-    inexact = tuple(sorted(str(n.value) for n in _topological(tree[1])
+    inexact = tuple(sorted(str(n.value) for n in topological(tree[1])
                            if n.op == "const" and _literal(n.value, fmt.nearest)[0] != _literal(n.value, fmt.nearest)[1]))
     # a literal inexact in some format, or a constant read from the working dtype (Veltkamp's): one model per format
     per_format = inexact or any(n.op == "const" and runtime_constant_name(n.value) is not None
-                                for n in _topological(tree[1]))
+                                for n in topological(tree[1]))
     key = (kernel, fmt.name if per_format else ())
     if key not in _MODELS:
         _MODELS[key] = build_model(kernel, fmt.nearest, tree=tree)
@@ -196,11 +196,10 @@ def certify_all(kernels=None, dtypes=None, *, jobs: int = 0, **kw) -> list[Certi
                 bases.append((k, base))
     # one job per kernel (its formats share the model, built once), the kernels with the most operations first:
     # the longest searches start first, so the workers finish together
-    from .adapter import kernel_tree
-    from .model import _topological
+    from .adapter import kernel_tree, topological
 
     kernels = list(dict.fromkeys(k for k, _ in bases))
-    kernels.sort(key=lambda k: -len(_topological(kernel_tree(k)[1])))
+    kernels.sort(key=lambda k: -len(topological(kernel_tree(k)[1])))
     work = [(k, [b for k2, b in bases if k2 == k], kw) for k in kernels]
     n = jobs or os.cpu_count() or 1
     if n > 1 and len(work) > 1:

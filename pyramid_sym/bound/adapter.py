@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import PyramidSymError
 
 __all__ = ["Node", "BoundError", "kernel_names", "kernel_domain", "kernel_tree", "module_text", "reference_forms",
-           "tree_of_function"]
+           "topological", "tree_of_function"]
 
 
 class BoundError(PyramidSymError):
@@ -61,6 +61,23 @@ class Node:
 
 
 ROUNDED = ("add", "sub", "mul", "div", "sqrt")
+
+
+def topological(result: Node) -> list[Node]:
+    """The nodes ``result`` depends on, each once, every operand before the nodes that read it (``result`` last)."""
+    order: list[Node] = []
+    seen: set[Node] = set()
+
+    def visit(n: Node):
+        if n in seen:
+            return
+        for a in n.args:
+            visit(a)
+        seen.add(n)
+        order.append(n)
+
+    visit(result)
+    return order
 
 
 def _runtime_constants() -> frozenset[str]:

@@ -155,7 +155,7 @@ class Iv:
             return self
         if self.hi <= _Z:
             return -self
-        return Iv(arb(0), _max([-self.lo, self.hi]))
+        return Iv(_Z, _max([-self.lo, self.hi]))
 
     def max(self, o):
         o = Iv.of(o)

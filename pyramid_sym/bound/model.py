@@ -36,10 +36,10 @@ from fractions import Fraction
 
 import sympy
 
-from .adapter import Node, kernel_tree, runtime_constant_name
+from .adapter import Node, kernel_tree, runtime_constant_name, topological
 from .tape import Tape
 
-__all__ = ["Perturbation", "KernelModel", "build_model"]
+__all__ = ["Perturbation", "KernelModel", "build_model", "evaluate_nodes"]
 
 
 @dataclass(frozen=True)
@@ -97,22 +97,6 @@ class KernelModel:
     @property
     def result_index(self) -> int:
         return len(self.nodes) - 1
-
-
-def _topological(result: Node) -> list[Node]:
-    order: list[Node] = []
-    seen: set[Node] = set()
-
-    def visit(n: Node):
-        if n in seen:
-            return
-        for a in n.args:
-            visit(a)
-        seen.add(n)
-        order.append(n)
-
-    visit(result)
-    return order
 
 
 def _fast2sum(nodes: list[Node]) -> dict[int, tuple[Node, Node]]:
@@ -208,6 +192,26 @@ def _literal(value, fmt_nearest) -> tuple[Fraction, Fraction]:
         exact = Fraction(p) / Fraction(q)
         return exact, fmt_nearest(Fraction(float(exact)))
     return value, fmt_nearest(Fraction(float(value)))
+
+
+def evaluate_nodes(nodes, inputs: dict, dtype, fmt_nearest) -> dict:
+    """{node: value} of ``nodes`` (in evaluation order) in NumPy's ``dtype``, one rounded operation at a time as
+    printed: ``inputs`` maps argument names to values (scalars or arrays), a literal is the value the format of
+    ``fmt_nearest`` holds (``_literal``).  An evaluator of the printed kernel that is not the kernel module."""
+    import numpy as np
+
+    ops = {"neg": np.negative, "sqrt": np.sqrt, "add": np.add, "sub": np.subtract, "mul": np.multiply,
+           "div": np.divide}
+    out: dict = {}
+    with np.errstate(all="ignore"):
+        for n in nodes:
+            if n.op == "input":
+                out[n] = dtype(inputs[n.value])
+            elif n.op == "const":
+                out[n] = dtype(float(_literal(n.value, fmt_nearest)[1]))
+            else:
+                out[n] = dtype(ops[n.op](*(out[a] for a in n.args)))
+    return out
 
 
 def _positive_form(e: sympy.Expr, factored: dict | None = None) -> sympy.Expr:
@@ -336,7 +340,7 @@ def _complement_form(c: sympy.Expr) -> sympy.Expr | None:
 def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -> KernelModel:
     """The symbolic model of ``kernel`` (``fmt_nearest``: round-to-nearest of the working format, for literals)."""
     args, result = tree if tree is not None else kernel_tree(kernel, target)
-    nodes = _topological(result)
+    nodes = topological(result)
     symbols = tuple(sympy.Symbol(a) for a in args)
     f2s = _fast2sum(nodes)
     dk = _dekker(nodes)

@@ -218,7 +218,9 @@ def _apply(op: str, a: list[Iv]) -> Iv:
         return a[0] / a[1]
     if op == "sqrt":
         return a[0].sqrt()
-    return -a[0]  # neg
+    if op == "neg":
+        return -a[0]
+    raise ValueError(f"no interval form of the operation {op!r}")
 
 
 def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
