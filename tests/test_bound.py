@@ -570,3 +570,58 @@ def test_stress_holds_arguments_where_a_one_argument_part_is_computed_worst():
     found = [worst_rel(g) for g in held]
     # the worst of 2^18 against the worst of 256: the held values' errors stand out
     assert min(found) > max(at_random), (found, max(at_random))
+
+
+@pytest.mark.parametrize("kernel", ["jump_start_time", "renoise_beta"])
+@pytest.mark.parametrize("fmt", [F32, FORMATS["float64"]], ids=["float32", "float64"])
+def test_results_kept_over_one_argument_leave_every_box_bound_unchanged(kernel, fmt):
+    """The search keeps what reads one argument alone (tapes, enclosures, Taylor forms) per argument range: boxes
+    evaluated after many others that share their ranges bound exactly as boxes evaluated from nothing."""
+    from pyramid_sym.bound import _domain, _model
+
+    model, dom = _model(kernel, fmt), _domain(kernel, fmt)
+    rng = np.random.default_rng(11)
+
+    def ranges(lo, hi):  # nested and overlapping ranges of ordinals, the shapes a bisection makes
+        out = []
+        for _ in range(4):
+            a = int(rng.integers(lo, hi + 1))
+            b = min(hi, a + 2 ** int(rng.integers(1, 30)))
+            m = (a + b) // 2
+            out += [(a, b), (a, m), (m + 1, b)]
+        return out
+
+    boxes = [(x, g) for x in ranges(*dom.args[0][1:]) for g in ranges(*dom.args[1][1:])]
+    order = list(rng.permutation(len(boxes)))
+
+    def fields(r):
+        return (r.bound, r.ordinal, r.eps, r.ordinal_real, None if r.r2 is None else repr(r.r2))
+
+    model.forget()
+    warm = {i: fields(evaluate_box(model, fmt, dom, boxes[i])) for i in order}
+    cold = {}
+    for i in order[:24]:
+        model.forget()
+        cold[i] = fields(evaluate_box(model, fmt, dom, boxes[i]))
+    assert sum(v[0] is not None for v in cold.values()) >= 12  # most boxes have a bound: the comparison bites
+    assert {i: warm[i] for i in cold} == cold
+
+
+def test_a_keyed_tape_run_is_the_unkeyed_one():
+    """Tape.run with argument keys reads back the one-argument instructions' results: the same intervals."""
+    import sympy
+
+    from pyramid_sym.bound.interval import iv_hull
+    from pyramid_sym.bound.tape import Tape
+
+    x, y = sympy.symbols("x y", positive=True)
+    t = Tape([x, y], [sympy.sqrt(1 + x) * y / (x + 3) + x ** 2 / (2 + y), 3 * sympy.sqrt(x) * (1 - x)])
+    xs = [(Fraction(1, 7), Fraction(2, 7)), (Fraction(1, 3), Fraction(5, 2))]
+    ys = [(Fraction(1, 9), Fraction(1, 5)), (Fraction(3, 4), Fraction(7, 4))]
+    for i, xr in enumerate(xs):
+        for j, yr in enumerate(ys):
+            vals = [iv_hull(*xr), iv_hull(*yr)]
+            keyed = t.run(vals, [("x", i), ("y", j)])
+            plain = t.run(vals)
+            assert [repr(v) for v in keyed] == [repr(v) for v in plain]
+            assert [v.ends() for v in keyed] == [v.ends() for v in plain]

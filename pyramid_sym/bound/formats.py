@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["Format", "FORMATS", "format_named", "DTYPES"]
+__all__ = ["Format", "FORMATS", "format_named", "DTYPES", "pow2"]
+
+
+@functools.lru_cache(maxsize=None)
+def pow2(e: int) -> Fraction:
+    """2^e as a Fraction (kept: the search asks for the same few thousand powers again and again)."""
+    return Fraction(1 << e) if e >= 0 else Fraction(1, 1 << -e)
 
 
 @dataclass(frozen=True)
@@ -34,22 +41,22 @@ class Format:
 
     @property
     def smallest_subnormal(self) -> Fraction:
-        return Fraction(2) ** self.qmin
+        return pow2(self.qmin)
 
     @property
     def smallest_normal(self) -> Fraction:
-        return Fraction(2) ** self.emin
+        return pow2(self.emin)
 
     @property
     def underflow_half_quantum(self) -> Fraction:
         """Half the spacing of the subnormal range: the absolute error bound of a product or quotient that underflows."""
-        return Fraction(2) ** (self.qmin - 1)
+        return pow2(self.qmin - 1)
 
     def exponent(self, x: Fraction) -> int:
         """floor(log2 |x|) clamped at emin (the exponent whose ulp applies), x != 0."""
         x = abs(x)
         e = x.numerator.bit_length() - x.denominator.bit_length()
-        if Fraction(2) ** e > x:
+        if pow2(e) > x:
             e -= 1
         return max(e, self.emin)
 
@@ -57,13 +64,13 @@ class Format:
         """floor(log2 |x|) without clamping, x != 0."""
         x = abs(x)
         e = x.numerator.bit_length() - x.denominator.bit_length()
-        return e - 1 if Fraction(2) ** e > x else e
+        return e - 1 if pow2(e) > x else e
 
     def ulp(self, x: Fraction) -> Fraction:
         """Spacing of the format at |x| (the subnormal quantum below the normal range)."""
         if x == 0:
             return self.smallest_subnormal
-        return Fraction(2) ** (self.exponent(x) - self.precision + 1)
+        return pow2(self.exponent(x) - self.precision + 1)
 
     # -- the same on exact arb points (python-flint), integer arithmetic on (mantissa, exponent) --------------
     def exponent_arb(self, a) -> int:
@@ -127,7 +134,7 @@ class Format:
         if x == 0:
             return 0
         e = self.exponent(x)
-        q = Fraction(2) ** (e - self.precision + 1)
+        q = pow2(e - self.precision + 1)
         m = int(x / q)
         if e == self.emin and m < 2 ** (self.precision - 1):
             return m  # subnormal
@@ -140,7 +147,7 @@ class Format:
             return k * self.smallest_subnormal
         e = self.emin + k // half - 1
         m = half + k % half
-        return m * Fraction(2) ** (e - self.precision + 1)
+        return m * pow2(e - self.precision + 1)
 
 
 FORMATS: dict[str, Format] = {

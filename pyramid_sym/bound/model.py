@@ -31,6 +31,8 @@ operands 0 and 1, and a result that is a single representable value.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -83,6 +85,10 @@ class KernelModel:
     index: dict = field(default_factory=dict)
     pidx: dict = field(default_factory=dict)   # (kind, node index) -> position in ``perturbations``
     arg_index: list = field(default_factory=list)  # per node, the indices of its operands
+    # per node: the argument it reads alone (its index in ``args``), where the search may keep what it computes for
+    # the node over one range of that argument (see ``one_argument``); None for the others
+    one_argument: list = field(default_factory=list)
+    kept: dict = field(default_factory=dict)   # the search's results kept per node group and argument range
 
     def pre_tape(self, i: int) -> Tape | None:
         """The tape of node i's operation on its operands' perturbed values, over (arguments, perturbations):
@@ -93,6 +99,14 @@ class KernelModel:
         if i not in self.pre_tapes:
             self.pre_tapes[i] = Tape(list(self.symbols) + [p.symbol for p in self.perturbations], [self.pre_exprs[i]])
         return self.pre_tapes[i]
+
+    def forget(self) -> None:
+        """Drop what the search kept over argument ranges (here and in every tape): the next boxes compute afresh."""
+        self.kept.clear()
+        for t in [self.first_tape, self.exact_tape, self.abs_h_tape, self.h_ratio_tape, self.node_tape,
+                  self.node_alt_tape, *self.pre_tapes.values()]:
+            if t is not None:
+                t.forget()
 
     @property
     def result_index(self) -> int:
@@ -232,6 +246,12 @@ def _positive_form(e: sympy.Expr, factored: dict | None = None) -> sympy.Expr:
     return out.xreplace({b: f for b, f in memo.items() if b.is_Add and f != b})
 
 
+# the symbolic rewrites are pure functions of their expression, kept: the models of one kernel in two formats differ
+# only in runtime constants' values, put in after these (jump_start_time's second model then costs under a third)
+_per_expression = functools.lru_cache(maxsize=1024)
+
+
+@_per_expression
 def _factored(e: sympy.Expr) -> sympy.Expr:
     """A sum as one fraction of factors where that is no longer (-g^2/(1 - g) - g is g/(g - 1)): the interval
     evaluation of a difference of correlated terms loses its sign, the factored form keeps it."""
@@ -251,6 +271,7 @@ def _reduce_powers(expr: sympy.Expr, r: sympy.Symbol, base: sympy.Expr) -> sympy
     return out
 
 
+@_per_expression
 def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
     """c as one fraction with each square root r = sqrt(b) a symbol, r^2 replaced by b, factored: the same
     function (the ledger's radical reduction), usually much shorter than SymPy's derivative, whose terms
@@ -273,6 +294,20 @@ def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
     return out.xreplace({r: sympy.sqrt(b) for b, r in rads.items()})
 
 
+@functools.lru_cache(maxsize=64)
+def _root_argument(b: sympy.Expr) -> tuple[sympy.Dummy, sympy.Expr] | None:
+    """(Q, g(Q)): the one argument g of the radicand b written through Q = sqrt(b), or None where Q^2 = b has not
+    exactly one solution for g.  Cached: every coefficient of a kernel has the same radicand, and solving is slow."""
+    (g,) = b.free_symbols
+    q = sympy.Dummy("Q", positive=True)
+    try:
+        sols = sympy.solve(sympy.Eq(q ** 2, b), g)
+    except (NotImplementedError, ValueError):
+        return None
+    return (q, sols[0]) if len(sols) == 1 else None
+
+
+@_per_expression
 def _root_form(c: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr | None] | None:
     """c as a rational function of its one square root Q = sqrt(b(g)), b of one argument g that the root
     determines (b = -gamma/(1 - gamma) gives gamma = Q^2/(Q^2 - 1)), cancelled and factored, Q written back as
@@ -289,16 +324,13 @@ def _root_form(c: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr | None] | None:
             a.exp.is_Rational and a.exp.q == 2 for a in b.atoms(sympy.Pow)):
         return None
     (g,) = b.free_symbols
-    q = sympy.Dummy("Q", positive=True)
-    try:
-        sols = sympy.solve(sympy.Eq(q ** 2, b), g)
-    except (NotImplementedError, ValueError):
+    solved = _root_argument(b)
+    if solved is None:
         return None
-    if len(sols) != 1:
-        return None
+    q, sol = solved
     c1 = c.replace(lambda x: x.is_Pow and x.exp.is_Rational and x.exp.q == 2 and sympy.factor(x.base) == b,
                    lambda x: q ** int(x.exp * 2))
-    c2 = sympy.factor(sympy.cancel(sympy.together(c1.xreplace({g: sols[0]}))))
+    c2 = sympy.factor(sympy.cancel(sympy.together(c1.xreplace({g: sol}))))
     if c2.has(g):
         return None
     root = {q: sympy.sqrt(b)}
@@ -313,6 +345,7 @@ def _root_form(c: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr | None] | None:
     return c2.xreplace(root), grouped.xreplace(root)
 
 
+@_per_expression
 def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
     """N / (T1 + T2 + ...) as 1 / (T1/N + T2/N + ...): the same function, with the common factors of N and
     each T cancelled, so that interval arithmetic does not lose the correlation between numerator and
@@ -324,6 +357,7 @@ def _ratio_form(c: sympy.Expr) -> sympy.Expr | None:
     return 1 / sympy.Add(*[t / n for t in d.args])
 
 
+@_per_expression
 def _complement_form(c: sympy.Expr) -> sympy.Expr | None:
     """N / D as 1 / (1 + (D - N) / N) with D - N factored, where D - N is shorter than D: the same function,
     in which a quotient that is exactly 1 at an end of the domain (e q / (e q + (1 - e)) at e = 1) evaluates
@@ -473,4 +507,32 @@ def build_model(kernel: str, fmt_nearest, *, target: str = "numpy", tree=None) -
     model.index = {n: i for i, n in enumerate(nodes)}
     model.pidx = {(p.kind, p.index): k for k, p in enumerate(perts)}
     model.arg_index = [[model.index[a] for a in n.args] for n in nodes]
+    model.one_argument = _one_argument(model)
     return model
+
+
+def _one_argument(model: KernelModel) -> list:
+    """Per node, the index of the one argument it depends on, where everything the search derives for the node on a
+    box (its enclosures, rounding bounds, Taylor forms) is a function of that argument's range alone: the node
+    reads one argument through its operands, is not the result, and takes no part in a Dekker product (whose
+    steps the search decides together); None for the others (inputs and literals included)."""
+    reads: list = []
+    out: list = []
+    last = len(model.nodes) - 1
+    for i, n in enumerate(model.nodes):
+        if n.op == "input":
+            reads.append(frozenset([model.args.index(n.value)]))
+            out.append(None)
+            continue
+        if n.op == "const":
+            reads.append(frozenset())
+            out.append(None)
+            continue
+        r = frozenset().union(*[reads[j] for j in model.arg_index[i]])
+        reads.append(r)
+        dekker = (i in model.dekker or i in model.dekker_inside
+                  or any(j in model.dekker or j in model.dekker_inside for j in model.arg_index[i]))
+        ok = len(r) == 1 and i != last and not dekker and all(
+            model.nodes[j].op in ("input", "const") or out[j] is not None for j in model.arg_index[i])
+        out.append(next(iter(r)) if ok else None)
+    return out

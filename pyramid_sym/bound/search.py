@@ -24,6 +24,11 @@ a binade.  On a box of inputs, :func:`evaluate_box`
    (spacing doubles there); the distance in floats to the correctly rounded ``y`` is at most
    ``floor(eps' + 1)``, ``eps'`` counted in the smaller spacing where the binade below is reachable.
 
+Much of a box's work reads one argument alone (the radicand of gamma and its root, their rounding bounds and
+Taylor forms, the coefficients' factors in gamma): it is kept per argument range (:meth:`.tape.Tape.run`,
+``KernelModel.one_argument``) and read back for the next box with that range, as the bisection makes many (both
+halves of a cut share the other argument's range).  The results are those computed afresh.
+
 The bound of the kernel is the largest box bound left when the search stops; the
 search refines the box with the largest bound first until it is within a tolerance of
 the largest value found at single points (or a box budget is spent: the bound is then
@@ -41,7 +46,7 @@ from fractions import Fraction
 
 from flint import arb, ctx
 
-from .formats import Format
+from .formats import Format, pow2
 from .model import KernelModel, _literal
 from .interval import EmptyRoot, Iv, _fraction, iv, iv_hull
 
@@ -104,10 +109,6 @@ class SearchResult:
     top_box: tuple[tuple[Fraction, Fraction], ...]
     complete: bool
     top_boxes: list = field(default_factory=list)
-
-
-def _abs_upper(a: Iv) -> Fraction:
-    return a.upper_abs()
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _apply(op: str, a: list[Iv]) -> Iv:
     raise ValueError(f"no interval form of the operation {op!r}")
 
 
-def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
+def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv], keys=None) -> Enclosures:
     """Enclose every node's exact and computed value on the box, and its rounding, in one forward pass.
 
     The computed value of a node has two enclosures, intersected: the operation on its operands'
@@ -233,14 +234,15 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     |t_i| <= E_i; a sum of terms of one sign has at most the weighted mean of their E, a difference is
     amplified by (|a| E_a + |b| E_b)/|a - b|, a product gives (1 + E_a)(1 + E_b) - 1, a quotient
     (1 + E_a)/(1 - E_b) - 1, a square root 1 - sqrt(1 - E); the rounding adds (1 + E)(1 + rho) - 1 and
-    an underflow term h/|V|.  All bounds are exact arb points rounded upward.
+    an underflow term h/|V|.  All bounds are exact arb points rounded upward.  ``keys`` name the input intervals
+    for the tapes (see :meth:`.tape.Tape.run`).
     """
     _constants(fmt)
     names = model.args
-    vals = model.node_tape.run(inputs)
+    vals = model.node_tape.run(inputs, keys)
     if model.node_alt_tape is not None:
         try:
-            for k, alt in zip(model.node_alt, model.node_alt_tape.run(inputs)):
+            for k, alt in zip(model.node_alt, model.node_alt_tape.run(inputs, keys)):
                 if alt.is_finite():  # two enclosures of the same exact value: intersect
                     vals[k] = alt if not vals[k].is_finite() else vals[k].intersect(alt)
         except EmptyRoot:
@@ -250,6 +252,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     # the bounds known so far (0 for the operations found exact, u and the underflow term for the others):
     # correlated roundings (Fast2Sum) stay correlated.  Evaluated when a node has no finite enclosure.
     pidx = model.pidx
+    pkeys = None if keys is None else list(keys) + [None] * len(model.perturbations)
 
     def pre_from_model(i):
         tape = model.pre_tape(i)
@@ -268,7 +271,7 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
                 b = _U[fmt.name] if p.kind == "d" else _HALF_QUANTUM[fmt.name]
             box_.append(Iv(-b, b))
         try:
-            return tape.run(list(inputs) + box_)[0]
+            return tape.run(list(inputs) + box_, pkeys)[0]
         except EmptyRoot:
             return None
 
@@ -294,6 +297,9 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
     one = Iv.of(1)
     last = n_nodes - 1
     arg_index = model.arg_index
+    one_arg = model.one_argument if keys is not None else [None] * n_nodes
+    kept = _kept(model)
+    fresh = []  # the nodes of one argument computed here, kept below for the next box with that argument's range
     for i, n in enumerate(model.nodes):
         if n.op == "input":
             post[i] = inputs[names.index(n.value)]
@@ -301,6 +307,16 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         if n.op == "const":
             post[i], E[i], A[i] = _const_enclosure(n.value, fmt)
             continue
+        g = one_arg[i]
+        if g is not None:
+            st = kept.get(("enclose", keys[g], i))
+            if st is not None:
+                vals[i], pre[i], post[i], exact[i], E[i], A[i], r_, h_, e_ = st
+                for d_, x_ in ((rho, r_), (under, h_), (pre_rel, e_)):
+                    if x_ is not _UNSET:
+                        d_[i] = x_
+                continue
+            fresh.append(i)
         idx = arg_index[i]
         ops = [post[j] for j in idx]
         if i in model.dekker_inside and _holds(model.dekker_inside[i], i):
@@ -443,7 +459,20 @@ def _enclose(model: KernelModel, fmt: Format, inputs: list[Iv]) -> Enclosures:
         if ab is not None:
             ab = (ab + r * (_abs_high(v) + ab) + h).upper() if v.is_finite() else None
         E[i], A[i] = e, ab
+    for i in fresh:
+        kept[("enclose", keys[one_arg[i]], i)] = (vals[i], pre[i], post[i], exact[i], E[i], A[i], rho.get(i, _UNSET),
+                                                  under.get(i, _UNSET), pre_rel.get(i, _UNSET))
     return Enclosures(vals, pre, post, exact, rho, under, E[last], A[last], tbound, pre_rel)
+
+
+_UNSET = object()
+
+
+def _kept(model: KernelModel) -> dict:
+    """The model's store of per-node results over one argument's range (emptied when it grows large)."""
+    if len(model.kept) > 50000:
+        model.kept.clear()
+    return model.kept
 
 def _dekker_holds(fmt: Format, model: KernelModel, i: int, post) -> bool:
     """Dekker's theorem on the box for the product error E at node ``i`` of P = a b: E is exactly a b - P where
@@ -537,7 +566,7 @@ def _dekker_quotient_form(model: KernelModel, idx, vals, lows, highs, rels, boun
     return lin, (t_ab * bd + n_all * eta / (1 - eta)).upper()
 
 
-def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb | None:
+def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list, keys=None) -> arb | None:
     """A rigorous bound of the second-order remainder ``R2`` of ``R - 1`` on the box, by one forward pass over
     the kernel's operations: a first-order Taylor model whose linear part is kept as a bound only.
 
@@ -581,9 +610,20 @@ def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb 
         return best(abss[j], ((r[0] * highs[j]).upper(), (r[1] * highs[j]).upper()))
 
     inside = model.dekker_inside
+    one_arg = model.one_argument if keys is not None else [None] * len(model.nodes)
+    kept = _kept(model)
+    fresh = []  # as in _enclose: the nodes of one argument, whose forms depend on that argument's range alone
     try:
         for i, n in enumerate(model.nodes):
             v = vals[i]
+            g = one_arg[i]
+            if g is not None:
+                st = kept.get(("taylor", keys[g], i))
+                if st is not None:
+                    rels.append(st[0])
+                    abss.append(st[1])
+                    continue
+                fresh.append(i)
             if i in inside:  # a step of Dekker's product: the model writes the product error without it
                 rels.append(None)
                 abss.append(None)
@@ -688,6 +728,8 @@ def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list) -> arb 
         out = rel_of(last)
     except (ArithmeticError, EmptyRoot):
         return None
+    for i in fresh:
+        kept[("taylor", keys[one_arg[i]], i)] = (rels[i], abss[i])
     if out is None or not out[1].is_finite():
         return None
     return out[1]
@@ -767,55 +809,76 @@ def _binade_parts(fmt: Format, ylo: Fraction, yhi: Fraction):
     if e1 == e2:
         return [(ylo, yhi, True, True)]
     if e2 == e1 + 1:
-        edge = Fraction(2) ** e2
+        edge = pow2(e2)
         return [(ylo, edge, True, True), (edge, yhi, True, True)]
     return [(ylo, yhi, False, False)]
 
 
+@functools.lru_cache(maxsize=16384)
+def _argument_interval(fmt: Format, sign: int, o1: int, o2: int) -> Iv:
+    """The interval of an argument's floats with ordinals o1..o2 (sign -1: their negatives), exact ends."""
+    a, b = fmt.value(o1), fmt.value(o2)
+    return iv_hull(a, b) if sign > 0 else iv_hull(-b, -a)
+
+
+def _scaled_upper(c: Iv, b: arb) -> arb:
+    """An exact arb point >= |c| b (b >= 0 an exact point), infinite where c is unbounded: the upper end of the
+    interval product ``abs(c) * [b, b]``."""
+    p = _abs_high(c) * b
+    return p.upper() if p.is_finite() else _INF
+
+
 def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult:
-    vals = dom.values(box)
-    inputs = [iv_hull(a, b) for a, b in vals]
+    inputs = [_argument_interval(fmt, sign, o1, o2) for (sign, _, _), (o1, o2) in zip(dom.args, box)]
+    # each argument's range named by its format and ordinals: the tapes keep what reads one argument alone
+    keys = [(fmt.name, sign, o1, o2) for (sign, _, _), (o1, o2) in zip(dom.args, box)]
     try:
-        enc = _enclose(model, fmt, inputs)
+        enc = _enclose(model, fmt, inputs, keys)
     except (ArithmeticError, EmptyRoot):
         return BoxResult(None, None, None, None)
     exact = enc.exact
     bounds = perturbation_bounds(model, enc)
     fwd = enc.forward
-    taylor = _taylor_remainder(model, enc, bounds)
+    taylor = _taylor_remainder(model, enc, bounds, keys)
     try:
-        outs = model.first_tape.run(inputs)
+        outs = model.first_tape.run(inputs, keys)
         coeffs = outs[:len(model.perturbations)]
         for k, alt in zip(model.alt_index, outs[len(model.perturbations):]):
             if alt.is_finite():  # both intervals contain the coefficient: keep their intersection
                 coeffs[k] = alt if not coeffs[k].is_finite() else coeffs[k].intersect(alt)
-        first = Iv.of(0)
-        first_rel = Iv.of(0)  # without the underflow terms, which first_abs counts in absolute terms
+        # sum_v |c_v| rho_v: every term is >= 0, so the sum's upper end bounds it, computed as the interval sum's
+        # upper end is (each product and partial sum rounded up)
+        first = first_rel = _ZERO  # first_rel without the underflow terms, which first_abs counts in absolute terms
         for k, (c, b) in enumerate(zip(coeffs, bounds)):
             if b > 0:
-                first = first + abs(c) * _pt(b)
+                t = _scaled_upper(c, b)
+                first = (first + t).upper()
                 if model.perturbations[k].kind != "h":
-                    first_rel = first_rel + abs(c) * _pt(b)
+                    first_rel = (first_rel + t).upper()
     except EmptyRoot:
-        first = first_rel = Iv(-_INF, _INF)
-    first_abs = Iv.of(0)
+        first = first_rel = _INF
+    first_abs = _ZERO
     abs_terms: dict = {}  # each underflow term's absolute contribution
     if model.abs_h_tape is not None and any(bounds[k] > 0 for k in model.abs_h):
         try:
-            for k, a in zip(model.abs_h, model.abs_h_tape.run(inputs)):
+            for k, a in zip(model.abs_h, model.abs_h_tape.run(inputs, keys)):
                 if bounds[k] > 0:
-                    t = abs(a) * _pt(bounds[k])
-                    first_abs = first_abs + t
-                    abs_terms[k] = _abs_upper(t) if t.is_finite() else None
+                    t = _scaled_upper(a, bounds[k])
+                    first_abs = (first_abs + t).upper()
+                    abs_terms[k] = _fraction(t) if t.is_finite() else None
         except EmptyRoot:
-            first_abs = Iv(-_INF, _INF)
+            first_abs = _INF
             abs_terms = {k: None for k in model.abs_h if bounds[k] > 0}
     # the second-order remainder over the perturbation box, from the Taylor model (none: the forward bound alone)
     r2 = Iv(-taylor, taylor) if taylor is not None else Iv(-_INF, _INF)
-    rel = _abs_upper(first + r2) if (first + r2).is_finite() else None
+
+    def with_r2(x):  # upper end of x + |R2| (x >= 0 the first-order sum), None where either is unbounded
+        return _fraction((x + taylor).upper()) if taylor is not None and x.is_finite() else None
+
+    rel = with_r2(first)
     # the same split in two: relative terms, and the underflow terms' absolute error (against ulp(y))
-    split_rel = _abs_upper(first_rel + r2) if (first_rel + r2).is_finite() else None
-    split_abs = _abs_upper(first_abs) if first_abs.is_finite() else None
+    split_rel = with_r2(first_rel)
+    split_abs = _fraction(first_abs) if first_abs.is_finite() else None
     if fwd is not None:
         fwd = _fraction(fwd)
         rel = fwd if rel is None else min(rel, fwd)
@@ -830,7 +893,7 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
     # an underflow term is non-zero only where its node is below 2^emin, hence only for |y| < its ceiling:
     # parts of y above every ceiling but some go without those terms
     significant = split_abs is None or split_abs > fmt.ulp(ylo) * Fraction(1, 2 ** 20)
-    ceilings = _underflow_ceilings(model, fmt, enc, inputs, abs_terms) if abs_terms and significant else {}
+    ceilings = _underflow_ceilings(model, fmt, enc, inputs, abs_terms, keys) if abs_terms and significant else {}
     parts = _cut_parts(_binade_parts(fmt, ylo, yhi), sorted({c for c in ceilings.values() if c is not None}))
     bound = o_real = Fraction(0)
     eps_max = Fraction(0)
@@ -844,7 +907,7 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
             if not active and split_rel is not None:
                 rel = min(rel, split_rel)  # no underflow term: the relative terms alone
         # |y| / ulp(y) <= hi / ulp(lo) inside one binade (< 2^p); eps: the inner error in ulp(y)
-        scale = Fraction(2) ** fmt.precision  # |y| / ulp(y) < 2^p for every y != 0
+        scale = pow2(fmt.precision)  # |y| / ulp(y) < 2^p for every y != 0
         if lo > 0:
             scale = min(scale, hi / fmt.ulp(lo))
         uniform = hi * (1 + rel) < 2 * fmt.smallest_normal  # below 2^(emin + 1) the spacing is the subnormal one
@@ -859,16 +922,16 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
         eps_max = max(eps_max, eps)
         # the last operation's own rounding: 1/2 ulp(y), or up to ulp(y) where the computed value may cross
         # into the binade above (spacing doubles there)
-        up = not uniform and (not above_ok or hi * (1 + rel) >= Fraction(2) ** (fmt.exponent(lo) + 1))
+        up = not uniform and (not above_ok or hi * (1 + rel) >= pow2(fmt.exponent(lo) + 1))
         final = 0 if exact[-1] else (1 if up else Fraction(1, 2))
         bound = max(bound, eps + final)
         # distance in floats to RN(y): both are roundings of values eps ulp(y) apart; where the computed
         # value may fall into the binade below (spacing halves) count 2 eps
-        down = not uniform and (not below_ok or (lo > 0 and lo * (1 - rel) < Fraction(2) ** fmt.exponent(lo)
+        down = not uniform and (not below_ok or (lo > 0 and lo * (1 - rel) < pow2(fmt.exponent(lo))
                                                  and lo >= fmt.smallest_normal))
         # (a computed value below the binade needs y < 2^e / (1 - rel), where |y|/ulp(y) < 2^(p-1) / (1 - rel):
         # so 2 eps < rel 2^p / (1 - rel) there, a bound that holds for every y of the box)
-        any_y = rel * Fraction(2) ** fmt.precision / (1 - rel) if rel < 1 else Fraction(10**9)
+        any_y = rel * pow2(fmt.precision) / (1 - rel) if rel < 1 else Fraction(10**9)
         steps = min(2 * eps if down else eps, any_y) if hi > 0 else Fraction(0)
         if down and hi > 0 and split_rel is not None and split_abs is not None:
             # the spacing halves below a binade only from 2^(emin + 1) up (below, subnormal or not, it is the
@@ -876,13 +939,13 @@ def evaluate_box(model: KernelModel, fmt: Format, dom: Domain, box) -> BoxResult
             # the bound above holds with that relative error; below, the count is eps
             r_n = split_rel + split_abs / (2 * fmt.smallest_normal)
             if r_n < 1:
-                steps = min(steps, max(eps, r_n * Fraction(2) ** fmt.precision / (1 - r_n)))
+                steps = min(steps, max(eps, r_n * pow2(fmt.precision) / (1 - r_n)))
         o_real = max(o_real, steps + (Fraction(1, 2) if exact[-1] else 1))
     eps = eps_max
     return BoxResult(bound, math.floor(o_real), eps, r2, o_real)
 
 
-def _underflow_ceilings(model: KernelModel, fmt: Format, enc: Enclosures, inputs, abs_terms) -> dict:
+def _underflow_ceilings(model: KernelModel, fmt: Format, enc: Enclosures, inputs, abs_terms, keys=None) -> dict:
     """{underflow term: a ceiling C such that the term is 0 wherever |y| >= C} (None: none known).
 
     The node's value before rounding, pre = v (1 + E) with |E| <= E_pre, must be below 2^emin for the term to be
@@ -892,7 +955,7 @@ def _underflow_ceilings(model: KernelModel, fmt: Format, enc: Enclosures, inputs
     if not ks or model.h_ratio_tape is None:
         return out
     try:
-        ratios = dict(zip(model.h_ratio, model.h_ratio_tape.run(inputs)))
+        ratios = dict(zip(model.h_ratio, model.h_ratio_tape.run(inputs, keys)))
     except EmptyRoot:
         return out
     for k in ks:
@@ -945,7 +1008,7 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
     v1, v2 = fmt.value(o1), fmt.value(o2)
     if v2 > 4 * v1:
         e = (fmt.exponent_raw(v1) + fmt.exponent_raw(v2)) // 2
-        m = fmt.ordinal(Fraction(2) ** e)
+        m = fmt.ordinal(pow2(e))
         if o1 <= m < o2:
             return m
     third = _third_ordinals(fmt)
@@ -956,7 +1019,7 @@ def _split(fmt: Format, o1: int, o2: int) -> int:
     if v1 >= Fraction(1, 2) and v2 < 1 and 1 - v1 > 4 * (1 - v2):
         # below 1, geometrically in 1 - x, which the kernels compute exactly there (Sterbenz)
         e = (fmt.exponent_raw(1 - v1) + fmt.exponent_raw(1 - v2) + 1) // 2
-        m = fmt.ordinal(1 - Fraction(2) ** e)
+        m = fmt.ordinal(1 - pow2(e))
         if o1 <= m < o2:
             return m
     return (o1 + o2) // 2
