@@ -34,6 +34,8 @@ plots shown in the README are written to docs/figures/ by the same run.  Regions
 * ``bound``, ``bound-stress``, ``bound-reference``: the certified rounding-error bounds of the emitted
   kernels (``pyramid-sym bound``), a 10^7-point stress beside them (``benchmarks/bench_bound_stress.py``),
   and the certified lower bounds of the reference code's forms (``pyramid-sym bound --reference``);
+* ``torch-sqrt``: how often torch's CPU ``sqrt`` misses the correctly rounded root
+  (``benchmarks/bench_torch_sqrt.py``);
 * ``fuzz``: the full-size fuzz run (``benchmarks/fuzz_all.py``, minutes);
 * ``suite`` (with --suite): the default test suite's wall time and counts.
 """
@@ -272,8 +274,13 @@ def region_bound_reference() -> str:
     return _script("-m", "pyramid_sym", "bound", "--reference")
 
 
+def region_torch_sqrt() -> str:
+    return _script("benchmarks/bench_torch_sqrt.py")
+
+
 REGIONS = {
     "bound": region_bound,
+    "torch-sqrt": region_torch_sqrt,
     "bound-stress": region_bound_stress,
     "bound-reference": region_bound_reference,
     "soundness": region_soundness,

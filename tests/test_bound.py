@@ -625,3 +625,21 @@ def test_a_keyed_tape_run_is_the_unkeyed_one():
             plain = t.run(vals)
             assert [repr(v) for v in keyed] == [repr(v) for v in plain]
             assert [v.ends() for v in keyed] == [v.ends() for v in plain]
+
+
+def test_torch_sqrt_benchmark_decides_each_disagreement_exactly():
+    """benchmarks/bench_torch_sqrt.py: one row per dtype, NumPy's root never the wrong one (exit 0), and where torch
+    disagrees, mpmath finds torch's root off by more than 1/2 ULP (the README's statement about torch's sqrt)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("torch")
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_torch_sqrt.py"
+    proc = subprocess.run([sys.executable, str(script), "--n", "20000"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-1500:]
+    rows = {ln.split()[0]: ln.split() for ln in proc.stdout.splitlines() if ln.startswith(("float32", "float64"))}
+    assert set(rows) == {"float32", "float64"}
+    for cols in rows.values():
+        wrong, checked, worst = int(cols[4]), int(cols[6]), float(cols[7])  # float32 122 (0.61 %) 122 / 122 0.5504
+        assert wrong == checked and (checked == 0 or worst > 0.5)

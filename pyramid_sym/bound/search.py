@@ -527,7 +527,7 @@ def perturbation_bounds(model: KernelModel, enc: Enclosures) -> list[arb]:
     return out
 
 
-def _dekker_quotient_form(model: KernelModel, idx, vals, lows, highs, rels, bounds, pidx):
+def _dekker_quotient_form(model: KernelModel, idx, vals, lows, rels, bounds, pidx):
     """The absolute Taylor form (m, q) of E / (P + F) before its own rounding: E Dekker's product error of the
     computed product P of a and b, F >= 0 an exact constant, or None.
 
@@ -689,7 +689,7 @@ def _taylor_remainder(model: KernelModel, enc: Enclosures, bounds: list, keys=No
                             r = ((ra[0] + rb[0]).upper(), (ra[1] + rb[1] + tb * (ta + tb) / (1 - tb)).upper())
                     an = abs_of(idx[0])
                     if idx[0] in model.dekker:
-                        a = _dekker_quotient_form(model, idx, vals, lows, highs, rels, bounds, pidx)
+                        a = _dekker_quotient_form(model, idx, vals, lows, rels, bounds, pidx)
                     elif an is not None and rb is not None and lows[idx[1]] > 0 and rb[0] + rb[1] < 1:
                         # (N + e_N) / (D (1 + e_D)) - N / D = e_N / D - (N / D) e_D
                         #   + [r_N - e_N e_D / (1 + e_D)] / D + (N / D) [e_D^2 / (1 + e_D) - r_D]
