@@ -1,30 +1,93 @@
 """The large fuzz run: every fuzz test at its full size, at least 10,000 invocations and not one problem.
 
-    python benchmarks/fuzz_all.py            # about 2 minutes on 2 cores; exit status 0 only if all passed
+    python benchmarks/fuzz_all.py [--jobs N] [PYTEST ARGS]   # exit status 0 only if all passed
 
 The default test suite runs the same fuzz tests at 1/16 of their size (``PYRAMID_SYM_FUZZ_SCALE``
-in ``tests/test_fuzz_harness.py``); this script runs them at full size, with the minimum total
-checked by the ``pytest_sessionfinish`` hook of ``tests/conftest.py``.  CI runs it as a step of
-its own.  Extra arguments are passed to pytest (e.g. ``-x``, ``-k kernels``).
+in ``tests/test_fuzz_harness.py``); this script runs them at full size.  The tests are collected once and dealt
+round robin to ``--jobs`` pytest processes (default 2: no single long test file holds the run on one core); each
+writes its totals (the ``pytest_sessionfinish`` hook of ``tests/conftest.py``), and this script adds them up,
+prints them and checks the minimum total and that no process recorded a problem.  CI runs it as a step of its
+own.  Extra arguments are passed to pytest (e.g. ``-x``, ``-k kernels``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMUM = 10_000  # invocations of the command line, the public functions and the kernels, all together
+PARTS = ("command_line", "public_functions", "kernels")
+
+
+def _jobs(argv: list[str]) -> tuple[int, list[str]]:
+    """(--jobs N, the other arguments); N >= 1."""
+    jobs, rest, i = 2, [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--jobs" or a.startswith("--jobs="):
+            text = a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+            i += 1 if "=" in a else 2
+            if not text.isdigit() or int(text) < 1:
+                raise ValueError(f"--jobs {text!r} is not a whole number of at least 1; pass e.g. --jobs 2.")
+            jobs = int(text)
+            continue
+        rest.append(a)
+        i += 1
+    return jobs, rest
 
 
 def main(argv: list[str]) -> int:
+    try:
+        jobs, extra = _jobs(argv)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
-    env = dict(os.environ, PYRAMID_SYM_FUZZ_SCALE="1", PYRAMID_SYM_FUZZ_MINIMUM=str(MINIMUM),
+    env = dict(os.environ, PYRAMID_SYM_FUZZ_SCALE="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])))
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *files, *argv]
-    return subprocess.call(cmd, cwd=ROOT, env=env)
+    env.pop("PYRAMID_SYM_FUZZ_MINIMUM", None)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    collected = subprocess.run([*pytest, "--collect-only", *files, *extra], cwd=ROOT, env=env, capture_output=True,
+                               text=True)
+    ids = [ln.strip() for ln in collected.stdout.splitlines() if "::" in ln]
+    if collected.returncode != 0 or not ids:
+        print(collected.stdout + collected.stderr)
+        print(f"fuzz_all: collecting the fuzz tests failed (exit {collected.returncode}).", file=sys.stderr)
+        return collected.returncode or 1
+    shards = [ids[k::jobs] for k in range(min(jobs, len(ids)))]
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = []
+        for k, shard in enumerate(shards):
+            report, log = Path(tmp) / f"report{k}.json", Path(tmp) / f"log{k}.txt"
+            with open(log, "w") as out:
+                proc = subprocess.Popen([*pytest, *shard, *extra], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                        env=dict(env, PYRAMID_SYM_FUZZ_REPORT=str(report)))
+            runs.append((proc, report, log))
+        statuses = [proc.wait() for proc, _, _ in runs]
+        totals = dict.fromkeys(("total", *PARTS, "tracebacks_or_hangs"), 0)
+        for k, (_, report, log) in enumerate(runs):
+            print(f"-- fuzz part {k + 1} of {len(runs)}: {len(shards[k])} tests")
+            print(log.read_text(), end="")
+            if report.exists():
+                for key in totals:
+                    totals[key] += json.loads(report.read_text())[key]
+            else:
+                statuses[k] = statuses[k] or 1
+                print(f"fuzz_all: part {k + 1} wrote no totals (exit {statuses[k]}).")
+    print(f"fuzz totals, all {len(runs)} parts: {totals['total']} invocations ({totals['command_line']} command line, "
+          f"{totals['public_functions']} public functions, {totals['kernels']} kernels), "
+          f"{totals['tracebacks_or_hangs']} problems")
+    if totals["total"] < MINIMUM:
+        print(f"fuzz totals: {totals['total']} is below the required {MINIMUM}")
+        return 1
+    if totals["tracebacks_or_hangs"]:
+        return 1
+    return max(statuses)
 
 
 if __name__ == "__main__":
