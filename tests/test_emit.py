@@ -81,17 +81,18 @@ def test_imports_only_the_array_library(target):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_no_truncated_or_float64_constants(target):
-    """No 15-digit literals, no sqrt of a bare number (sqrt(3) upcasts float32), only <module>.sqrt calls."""
+    """No 15-digit literals, no sqrt of a bare number (sqrt(3) upcasts float32), only the printed root's calls
+    (<module>.sqrt, or torch's _root)."""
     text = emit_module(target)
-    module = REGISTRY.target(target).printer_class()._module
+    root = REGISTRY.target(target).printer_class()._kf["sqrt"]
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert not re.search(r"\d\.\d{12,}", code)
-    assert not re.search(rf"{re.escape(module)}\.sqrt\([\d\s.()/*+-]*\)", code)
+    assert not re.search(rf"{re.escape(root)}\([\d\s.()/*+-]*\)", code)
     tree = ast.parse(text)
     for spec in KERNELS:
         fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == f"_{spec.name}")
         calls = {ast.unparse(c.func) for c in ast.walk(fn) if isinstance(c, ast.Call)} - {"_finish", "_prepare"}
-        assert calls <= {f"{module}.sqrt", "_constant"}, (spec.name, calls)
+        assert calls <= {root, "_constant"}, (spec.name, calls)
         # a constant of the working dtype (a Python float, weak under NEP 50), named by a literal the runtime knows
         for c in ast.walk(fn):
             if isinstance(c, ast.Call) and ast.unparse(c.func) == "_constant":
@@ -139,14 +140,16 @@ def test_round_trip_catches_a_wrong_printer():
 
 
 def test_printers_follow_sympy_class_attributes():
-    """Each target's printer sets _module and _kf as class attributes; nothing of NumPy leaks into torch or JAX."""
+    """Each target's printer sets _module and _kf as class attributes; nothing of NumPy leaks into torch or JAX.
+    torch's root is the runtime's _root (torch.sqrt rounded correctly on CPU)."""
     x = sympy.Symbol("x")
-    for cls, module in ((NumPyKernelPrinter, "numpy"), (TorchKernelPrinter, "torch"), (JaxKernelPrinter, "jax.numpy")):
-        assert cls._module == module and cls._kf == {"sqrt": f"{module}.sqrt"}
+    for cls, module, root in ((NumPyKernelPrinter, "numpy", "numpy.sqrt"), (TorchKernelPrinter, "torch", "_root"),
+                              (JaxKernelPrinter, "jax.numpy", "jax.numpy.sqrt")):
+        assert cls._module == module and cls._kf == {"sqrt": root}
         p = cls()
-        assert p.known_functions == {"sqrt": f"{module}.sqrt"}
-        assert p.doprint(1 / sympy.sqrt(x + 1)) == f"1/{module}.sqrt(x + 1)"
-        assert p.doprint(sympy.sqrt(x) + 1) == f"{module}.sqrt(x) + 1"
+        assert p.known_functions == {"sqrt": root}
+        assert p.doprint(1 / sympy.sqrt(x + 1)) == f"1/{root}(x + 1)"
+        assert p.doprint(sympy.sqrt(x) + 1) == f"{root}(x) + 1"
     for name in TARGETS:
         assert issubclass(REGISTRY.target(name).printer_class(), KernelPrinter)
 

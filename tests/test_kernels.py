@@ -444,3 +444,29 @@ def test_scalar_that_float32_cannot_hold_is_refused_in_a_float32_computation(mod
     with pytest.raises(InputError, match="float32"):
         mod.renoise_alpha(x, 1e-300)
     assert np.all(np.isfinite(np.asarray(mod.renoise_alpha(x, 1e-30), dtype=np.float64)))
+
+
+def test_torch_float32_kernels_equal_numpy_bit_for_bit():
+    """The torch kernels' float32 root is rounded correctly on CPU (``_root``), so every float32 and float16 result
+    is NumPy's to the bit, on inputs drawn by float ordinal (every binade, subnormals included) and at random."""
+    torch = pytest.importorskip("torch")
+    from pyramid_sym.kernels import numpy_kernels as nk
+    from pyramid_sym.kernels import torch_kernels as tk
+    from pyramid_sym.kernels.torch_kernels import _root
+
+    rng = np.random.default_rng(12)
+    bits = rng.integers(1, 0x3F800000, 200_000, dtype=np.uint32)  # positive float32 below 1, by ordinal
+    x = bits.view(np.float32)
+    assert np.array_equal(_root(torch.from_numpy(x)).numpy(), np.sqrt(x))
+    level = np.concatenate([x[:50_000], rng.random(50_000).astype(np.float32)])
+    gamma = np.concatenate([x[50_000:100_000] / 3, (rng.random(50_000) / 3).astype(np.float32)])
+    gamma = np.where(gamma > 0, gamma, np.float32(1e-30)).astype(np.float32)
+    for name in ("jump_end_time", "jump_start_time", "upsample_scale", "renoise_std", "corrected_start_sigma",
+                 "renoise_alpha", "renoise_beta"):
+        g = -gamma if name in ("jump_end_time", "jump_start_time", "upsample_scale", "renoise_std") else gamma
+        for dtype in (np.float32, np.float16):
+            a, b = level.astype(dtype), g.astype(dtype)
+            b = np.where(b != 0, b, np.sign(g).astype(dtype) * np.finfo(dtype).smallest_subnormal)
+            want = getattr(nk, name)(a, b)
+            got = getattr(tk, name)(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+            assert np.array_equal(got, want, equal_nan=True), (name, np.dtype(dtype).name)

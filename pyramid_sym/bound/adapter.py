@@ -183,15 +183,17 @@ class _Builder:
             return self.intern(Node(op, (left, right)))
         if isinstance(expr, ast.Call):
             f = expr.func
-            if (isinstance(f, ast.Attribute) and f.attr == "sqrt" and isinstance(f.value, ast.Name)
-                    and f.value.id == self.module and len(expr.args) == 1 and not expr.keywords):
+            if (((isinstance(f, ast.Attribute) and f.attr == "sqrt" and isinstance(f.value, ast.Name)
+                    and f.value.id == self.module) or (isinstance(f, ast.Name) and f.id == "_root"))
+                    and len(expr.args) == 1 and not expr.keywords):
+                # module.sqrt, or the torch runtime's _root (torch's root, rounded correctly)
                 return self.intern(Node("sqrt", (self.build(expr.args[0]),)))
             if (isinstance(f, ast.Name) and f.id == "_constant" and len(expr.args) == 2 and not expr.keywords
                     and isinstance(expr.args[0], ast.Constant) and expr.args[0].value in _RUNTIME_CONSTANTS
                     and isinstance(expr.args[1], ast.Name) and expr.args[1].id in self.env):
                 # a constant of the working dtype (Veltkamp's, ...): its value depends on the format, see model._literal
                 return self.intern(Node("const", (), (expr.args[0].value,)))
-            self.fail(expr, f"only {self.module}.sqrt and _constant(NAME, x) with NAME one of "
+            self.fail(expr, f"only {self.module}.sqrt, _root and _constant(NAME, x) with NAME one of "
                          f"{', '.join(sorted(_RUNTIME_CONSTANTS))} are modelled")
         self.fail(expr, f"{type(expr).__name__} is not modelled")
 

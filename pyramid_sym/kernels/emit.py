@@ -291,7 +291,8 @@ def read_back(spec: KernelSpec, target: Target | str, registry: Registry | None 
     """The kernel's printed text parsed back by the whitelist parser, as an expression of the formula's symbols.
 
     Printed text is what runs: proving this expression equal to the formula checks the printer
-    too (``<module>.sqrt`` is read as ``sqrt``; each temporary is substituted by its parsed value).
+    too (the printed root, ``<module>.sqrt`` or torch's ``_root``, is read as ``sqrt``; each temporary is
+    substituted by its parsed value).
     """
     from ..parsing import parse_expression
 
@@ -299,7 +300,7 @@ def read_back(spec: KernelSpec, target: Target | str, registry: Registry | None 
     target = registry.target(target) if isinstance(target, str) else target
     printer = target.printer_class()()
     lines, result = kernel_lines(spec, printer)
-    call = f"{printer._module}.sqrt("
+    call = f"{printer._kf['sqrt']}("  # numpy.sqrt, _root (torch), jax.numpy.sqrt
     names = {a.name: arg_symbol(a.name) for a in spec.args}
     values: dict[sympy.Symbol, sympy.Expr] = {}
 

@@ -84,7 +84,7 @@ class KernelPrinter(NumPyPrinter):
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp in (-1, sympy.S.Half, -sympy.S.Half) or (expr.exp.is_Integer and expr.exp > 0):
-            return self._hprint_Pow(expr, rational=rational, sqrt=f"{self._module}.sqrt")
+            return self._hprint_Pow(expr, rational=rational, sqrt=self._kf["sqrt"])
         raise EmitError(f"the kernel printer cannot print the power {expr} exactly.")
 
     def _print_not_supported(self, expr):
@@ -99,10 +99,10 @@ class NumPyKernelPrinter(KernelPrinter):
 
 
 class TorchKernelPrinter(KernelPrinter):
-    """torch (``torch.sqrt``)."""
+    """torch (``_root``: ``torch.sqrt`` rounded correctly, see the torch runtime)."""
 
     _module = "torch"
-    _kf = {"sqrt": "torch.sqrt"}
+    _kf = {"sqrt": "_root"}
 
 
 class JaxKernelPrinter(KernelPrinter):

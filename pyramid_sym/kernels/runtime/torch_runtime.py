@@ -44,6 +44,21 @@ _HALF = (torch.float16, torch.bfloat16)
 _WIDER = {torch.float16: torch.float32, torch.bfloat16: torch.float32}  # computed in float32, rounded once
 
 
+def _root(x):
+    """The square root rounded to nearest, which the certified bounds assume (``pyramid-sym bound``).
+
+    torch's CPU ``sqrt`` returns the neighbour of the correctly rounded root for a fraction of a percent of
+    inputs (``benchmarks/bench_torch_sqrt.py``).  On CPU a float32 root is taken in float64 and rounded once: the
+    root of a float32 lies at least 2^-51 of itself from the midpoint m of two float32 neighbours (x - m^2 is a
+    non-zero multiple of ulp(m)^2 / 4), farther than torch's float64 root strays from the exact one (within 1
+    float64 ULP, 2^-52 of itself: at most 0.75 ULP measured by that benchmark), so both round to the same
+    float32.  float64 on CPU has no wider type here and stays ``torch.sqrt``; other devices use ``torch.sqrt``.
+    """
+    if x.dtype == torch.float32 and x.device.type == "cpu":
+        return torch.sqrt(x.to(torch.float64)).to(torch.float32)
+    return torch.sqrt(x)
+
+
 def _as_operand(func, name, value):
     return _operand(func, name, value, (torch.Tensor,), torch.as_tensor,
                     "a tensor; pass a Python number, a tensor or a NumPy array")
