@@ -34,8 +34,7 @@ def _inputs(dtype, n: int, rng) -> np.ndarray:
 def _error_ulp(x: float, root: float, dtype) -> float:
     """|root - sqrt(x)| in ulp of the correctly rounded root, exactly (mpmath), for a float x of ``dtype``."""
     exact = mpmath.sqrt(mpmath.mpf(x))
-    nearest = dtype(float(exact)) if dtype is np.float32 else float(exact)
-    return float(abs(mpmath.mpf(float(root)) - exact) / mpmath.mpf(float(np.spacing(dtype(nearest)))))
+    return float(abs(mpmath.mpf(float(root)) - exact) / mpmath.mpf(float(np.spacing(dtype(float(exact))))))
 
 
 def main(argv=None) -> int:

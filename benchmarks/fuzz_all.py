@@ -12,6 +12,7 @@ own.  Extra arguments are passed to pytest (e.g. ``-x``, ``-k kernels``).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -24,29 +25,17 @@ MINIMUM = 10_000  # invocations of the command line, the public functions and th
 PARTS = ("command_line", "public_functions", "kernels")
 
 
-def _jobs(argv: list[str]) -> tuple[int, list[str]]:
-    """(--jobs N, the other arguments); N >= 1."""
-    jobs, rest, i = 2, [], 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--jobs" or a.startswith("--jobs="):
-            text = a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
-            i += 1 if "=" in a else 2
-            if not text.isdigit() or int(text) < 1:
-                raise ValueError(f"--jobs {text!r} is not a whole number of at least 1; pass e.g. --jobs 2.")
-            jobs = int(text)
-            continue
-        rest.append(a)
-        i += 1
-    return jobs, rest
+def _job_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs {text!r} is not a whole number of at least 1; pass e.g. --jobs 2.")
+    return int(text)
 
 
 def main(argv: list[str]) -> int:
-    try:
-        jobs, extra = _jobs(argv)
-    except ValueError as e:
-        print(e, file=sys.stderr)
-        return 2
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+    ap.add_argument("--jobs", type=_job_count, default=2, help="pytest processes (default 2)")
+    args, extra = ap.parse_known_args(argv)  # the rest goes to pytest
+    jobs = args.jobs
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
     env = dict(os.environ, PYRAMID_SYM_FUZZ_SCALE="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])))

@@ -88,7 +88,7 @@ class KernelModel:
     # per node: the argument it reads alone (its index in ``args``), where the search may keep what it computes for
     # the node over one range of that argument (see ``one_argument``); None for the others
     one_argument: list = field(default_factory=list)
-    kept: dict = field(default_factory=dict)   # the search's results kept per node group and argument range
+    kept: dict = field(default_factory=dict, repr=False, compare=False)  # the search's results per argument range
 
     def pre_tape(self, i: int) -> Tape | None:
         """The tape of node i's operation on its operands' perturbed values, over (arguments, perturbations):
@@ -294,7 +294,7 @@ def _reduce_radicals(c: sympy.Expr) -> sympy.Expr:
     return out.xreplace({r: sympy.sqrt(b) for b, r in rads.items()})
 
 
-@functools.lru_cache(maxsize=64)
+@_per_expression
 def _root_argument(b: sympy.Expr) -> tuple[sympy.Dummy, sympy.Expr] | None:
     """(Q, g(Q)): the one argument g of the radicand b written through Q = sqrt(b), or None where Q^2 = b has not
     exactly one solution for g.  Cached: every coefficient of a kernel has the same radicand, and solving is slow."""

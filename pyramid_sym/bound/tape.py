@@ -102,13 +102,12 @@ class Tape:
             if len(r) <= 1:
                 self._groups.setdefault(next(iter(r)) if r else None, []).append(j)
         self._kept: dict = {}
-        # each instruction as (kind, destination register, operand, operand, instruction): kind 0 a sum and 1 a
-        # product of two operands, 2 any other (see _step)
+        # each instruction as (kind, destination register, operand, operand, instruction): kind 0 a sum of two
+        # operands, 1 a product (always of two), 2 a longer sum or a power (see _step)
         self._code = []
         for j, ins in enumerate(self._prog):
-            two = len(ins[1]) == 2 and ins[0] in ("add", "mul")
-            kind = (0 if ins[0] == "add" else 1) if two else 2
-            a, b = (ins[1][0], ins[1][1]) if two else (None, None)
+            kind = 1 if ins[0] == "mul" else 0 if ins[0] == "add" and len(ins[1]) == 2 else 2
+            a, b = (ins[1][0], ins[1][1]) if kind < 2 else (None, None)
             self._code.append((kind, base + j, a, b, ins))
         self._group_code = {k: [self._code[j] for j in js] for k, js in self._groups.items()}
         self._todo: dict = {}   # per set of keyed inputs: the instructions a keyed run computes afresh
@@ -119,11 +118,10 @@ class Tape:
 
     @staticmethod
     def _step(instr, regs):
-        """One instruction on the register file: its result."""
+        """A sum of three or more terms, or a power, on the register file: its result (sums and products of two
+        operands run inline in _exec; every product is one of two, see _emit)."""
         op, args = instr[0], instr[1]
         if op == "add":
-            if len(args) == 2:
-                return regs[args[0]] + regs[args[1]]
             terms = [regs[a] for a in args]
             # the largest terms first: those that cancel (1 - e + e q at e = 1) meet before a small
             # term is added to either, which the ends' finite precision would lose
@@ -131,11 +129,6 @@ class Tape:
             acc = terms[0]
             for t in terms[1:]:
                 acc = acc + t
-            return acc
-        if op == "mul":
-            acc = regs[args[0]]
-            for a in args[1:]:
-                acc = acc * regs[a]
             return acc
         _, _, p, q = instr
         x = regs[args[0]]

@@ -1,7 +1,8 @@
 """Kernel printers: SymPy's NumPy printer, subclassed per target the way SymPy subclasses it.
 
 Each target's printer sets the class attributes SymPy's printers use, ``_module`` (the
-array namespace) and ``_kf`` (known functions: here only ``sqrt``); SymPy's own
+array namespace) and ``_kf`` (known functions: here only ``sqrt``, printed as ``_kf["sqrt"]``: ``numpy.sqrt``,
+``jax.numpy.sqrt``, or torch's runtime ``_root``, the root rounded correctly on CPU); SymPy's own
 ``_print_Pow`` helper prints ``sqrt``, ``1/sqrt`` and ``1/x``.  What the kernels need
 beyond SymPy's defaults:
 
@@ -36,7 +37,7 @@ _ALLOWED = (sympy.Symbol, sympy.Add, sympy.Mul, sympy.Pow)  # and numbers; funct
 
 
 class KernelPrinter(NumPyPrinter):
-    """Base of the kernel printers: exact weak constants, ``<_module>.sqrt`` the only call."""
+    """Base of the kernel printers: exact weak constants, the root ``_kf["sqrt"]`` the only call."""
 
     _module = "numpy"
     _kf = {"sqrt": "numpy.sqrt"}
